@@ -30,7 +30,7 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from overlay import OverlayError, apply_overlay  # noqa: E402
+from overlay import OverlayError, apply_overlay
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.yaml"
@@ -54,7 +54,8 @@ def package_name() -> str:
 def pinned_generator_version() -> str:
     """The exact version pinned in pyproject.toml's dev extra: the one place that decides output."""
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    for req in pyproject["project"]["optional-dependencies"]["dev"]:
+    dev: list[str] = pyproject["project"]["optional-dependencies"]["dev"]
+    for req in dev:
         name, _, version = req.partition("==")
         if name.strip() == GENERATOR:
             return version.strip()
@@ -83,8 +84,8 @@ def validated(doc: dict[str, Any], what: str) -> None:
         raise RegenError(f"{what} is invalid: {detail}") from exc
 
 
-def build_views() -> tuple[dict[str, Any], dict[str, Any]]:
-    spec = load_yaml(SPEC)
+def build_views(spec_path: Path = SPEC) -> tuple[dict[str, Any], dict[str, Any]]:
+    spec = load_yaml(spec_path)
     validated(spec, "openapi.yaml")
     try:
         contract = apply_overlay(spec, load_yaml(OVERLAY))
@@ -94,7 +95,7 @@ def build_views() -> tuple[dict[str, Any], dict[str, Any]]:
     return spec, contract
 
 
-def run_generator(scratch: Path) -> Path:
+def run_generator(scratch: Path, spec_path: Path = SPEC) -> Path:
     installed = importlib.metadata.version(GENERATOR)
     pinned = pinned_generator_version()
     if installed != pinned:
@@ -106,7 +107,7 @@ def run_generator(scratch: Path) -> Path:
         str(bindir / GENERATOR),
         "generate",
         "--path",
-        str(SPEC),
+        str(spec_path),
         "--config",
         str(CONFIG),
         "--custom-template-path",
@@ -151,9 +152,7 @@ def public_surface(pkg: Path) -> Surface:
         for node in ast.parse(path.read_text()).body:
             if isinstance(node, ast.ClassDef):
                 fields = [
-                    s.target.id
-                    for s in node.body
-                    if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+                    s.target.id for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
                 ]
                 fields += [
                     t.id
@@ -180,7 +179,7 @@ def describe_changes(old: Surface, new: Surface) -> list[str]:
 
 
 def swap_in(built: Path, target: Path, scratch: Path) -> None:
-    OUTPUT.mkdir(exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
     old = scratch / "previous"
     if target.exists():
         shutil.move(str(target), str(old))
@@ -195,16 +194,22 @@ def swap_in(built: Path, target: Path, scratch: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if generated/ differs from a fresh regen; change nothing")
+    parser.add_argument(
+        "--check", action="store_true", help="fail if generated/ differs from a fresh regen; change nothing"
+    )
+    parser.add_argument("--spec", type=Path, default=SPEC, help="the OpenAPI document (default: openapi.yaml)")
+    parser.add_argument(
+        "--output", type=Path, default=OUTPUT, help="where the package directory goes (default: generated/)"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    target = OUTPUT / package_name()
+    target = args.output.resolve() / package_name()
     try:
-        spec, contract = build_views()
+        spec, contract = build_views(args.spec)
         # Outside the repo, so the project's own ruff settings never shape generated code.
         with tempfile.TemporaryDirectory(prefix="impilo-regen-") as tmp:
             scratch = Path(tmp)
-            built = run_generator(scratch)
+            built = run_generator(scratch, args.spec)
             finish_package(built, spec, contract)
             if args.check:
                 return check_same(built, target)
@@ -214,13 +219,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"regen: FAILED, generated/ left as it was.\n{exc}", file=sys.stderr)
         return 1
     elapsed = time.perf_counter() - started
-    print(f"regen: wrote {target.relative_to(ROOT)} in {elapsed:.1f} s")
+    print(f"regen: wrote {shown(target)} in {elapsed:.1f} s")
     if changes:
         print("public surface changes since the last regen:")
         print("\n".join(f"  {line}" for line in changes))
     else:
         print("public surface unchanged (no operation, model or field added or removed)")
     return 0
+
+
+def shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def check_same(built: Path, target: Path) -> int:
@@ -237,9 +246,9 @@ def check_same(built: Path, target: Path) -> int:
     differing = sorted(k for k in fresh.keys() | current.keys() if fresh.get(k) != current.get(k))
     if differing:
         print("regen --check: generated/ is out of date with openapi.yaml; run `make regen`. Differs:", file=sys.stderr)
-        print("\n".join(f"  {target.relative_to(ROOT)}/{d}" for d in differing), file=sys.stderr)
+        print("\n".join(f"  {shown(target)}/{d}" for d in differing), file=sys.stderr)
         return 1
-    print(f"regen --check: {target.relative_to(ROOT)} is up to date ({len(fresh)} files)")
+    print(f"regen --check: {shown(target)} is up to date ({len(fresh)} files)")
     return 0
 
 

@@ -6,11 +6,11 @@ from typing import Any
 class DeviceIdentifierType(StrEnum):
     """Open enumeration: a value the spec does not list parses to an extra member instead of raising."""
 
-    ICCID = "iccid"
-    IMEI = "imei"
-    MACADDRESS = "macAddress"
     SERIAL = "serial"
-    SIMCARDNUMBER = "simCardNumber"
+    IMEI = "imei"
+    ICCID = "iccid"
+    MAC_ADDRESS = "macAddress"
+    SIM_CARD_NUMBER = "simCardNumber"
 
     def __str__(self) -> str:
         return str(self.value)

@@ -6,8 +6,8 @@ from typing import Any
 class Sex(StrEnum):
     """Open enumeration: a value the spec does not list parses to an extra member instead of raising."""
 
-    FEMALE = "female"
     MALE = "male"
+    FEMALE = "female"
     OTHER = "other"
     UNKNOWN = "unknown"
 

@@ -6,8 +6,8 @@ from typing import Any
 class ShippingOption(StrEnum):
     """Open enumeration: a value the spec does not list parses to an extra member instead of raising."""
 
-    OVERNIGHT = "overnight"
     STANDARD = "standard"
+    OVERNIGHT = "overnight"
 
     def __str__(self) -> str:
         return str(self.value)

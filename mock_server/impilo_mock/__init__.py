@@ -1,0 +1,1 @@
+"""Reference mock server for the Impilo v3 Orders API."""

@@ -1,0 +1,1 @@
+"""pytest plugin: the impilo_mock_server fixture (being built)."""

@@ -1,0 +1,42 @@
+"""The generated client as a person uses it directly: auth header from the spec, bounded timeouts, open enums."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from impilo_orders_api import AuthenticatedClient, Client
+from impilo_orders_api.api.orders import fetch_order
+from impilo_orders_api.models import Order, OrderStatus
+
+
+def test_key_goes_in_the_spec_header_with_no_prefix(spec: dict[str, Any]) -> None:
+    header = spec["components"]["securitySchemes"]["ImpiloApiKey"]["name"]
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"id": 7})
+
+    transport = httpx.MockTransport(handler)
+    client = AuthenticatedClient(base_url="http://127.0.0.1:1", token="k-123", httpx_args={"transport": transport})
+    order = fetch_order.sync(7, client=client)
+    assert isinstance(order, Order) and order.id == 7
+    assert seen[0].headers[header] == "k-123"
+    assert "authorization" not in seen[0].headers
+
+
+def test_no_client_has_an_unbounded_timeout() -> None:
+    for client in (Client(base_url="http://x"), AuthenticatedClient(base_url="http://x", token="t")):
+        timeout = client.get_httpx_client().timeout
+        assert timeout.connect == 5.0 and timeout.read == 30.0
+
+
+def test_unknown_enum_value_is_kept_as_the_raw_string() -> None:
+    status = OrderStatus("returnedToSender")
+    assert status == "returnedToSender" and status.value == "returnedToSender"
+    assert not status.is_known and OrderStatus.SHIPPED.is_known
+    order = Order.from_dict({"currentStatus": "returnedToSender"})
+    assert order.current_status == "returnedToSender"
+    assert order.to_dict() == {"currentStatus": "returnedToSender"}
