@@ -51,7 +51,10 @@ def operation_ids(spec: JSON) -> dict[str, str]:
 
 def documented_statuses(spec: JSON) -> dict[str, set[str]]:
     """Operation label -> documented response keys ("201", "5XX", "default")."""
-    return {operation_label(m, p): {str(code).upper() for code in op.get("responses", {})} for m, p, op in iter_operations(spec)}
+    return {
+        operation_label(m, p): {str(code).upper() for code in op.get("responses", {})}
+        for m, p, op in iter_operations(spec)
+    }
 
 
 def is_documented(status: int, documented: set[str]) -> bool:

@@ -46,7 +46,8 @@ def error_body(status: int, message: str, errors: Sequence[FieldError] = ()) -> 
     body: dict[str, object] = {"status": status, "error": HTTPStatus(status).phrase, "message": message}
     if errors:
         body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
-    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+    # ASCII escapes: an error message may quote any text the client sent.
+    return json.dumps(body).encode("ascii")
 
 
 def error_response(
@@ -55,7 +56,9 @@ def error_response(
     errors: Sequence[FieldError] = (),
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    return Response(error_body(status, message, errors), status_code=status, media_type="application/json", headers=headers)
+    return Response(
+        error_body(status, message, errors), status_code=status, media_type="application/json", headers=headers
+    )
 
 
 def api_error_response(error: ApiError) -> Response:

@@ -15,6 +15,10 @@ from ._errors import FieldError
 from ._spec import create_request_validator
 
 _NULL_BRANCH = {"type": "null"}
+# A hostile body can break a rule a hundred thousand times; the answer names the first few.
+MAX_REPORTED_ERRORS = 20
+_MAX_MESSAGE = 300
+_RULE_KEYWORDS = frozenset({"oneOf", "anyOf", "minimum", "minItems", "required"})
 
 
 def _rule_of(error: ValidationError) -> dict[str, Any] | None:
@@ -32,7 +36,7 @@ def _rule_field(error: ValidationError) -> str:
     if isinstance(branches, list) and branches and isinstance(branches[0], dict):
         required = branches[0].get("required") or []
         if required:
-            return f"{error.json_path}.{required[0]}".replace("$.", "$.", 1)
+            return f"{error.json_path}.{required[0]}"
     return error.json_path
 
 
@@ -55,10 +59,14 @@ def _leaf_errors(error: ValidationError) -> Iterator[ValidationError]:
 
 
 def _field_error(error: ValidationError) -> FieldError:
+    if error.validator == "format":
+        return FieldError(error.json_path, f"{error.instance!r} is out of range for {error.validator_value}")
     rule = _rule_of(error)
     if rule is None:
         return FieldError(error.json_path, error.message)
     name, message = str(rule.get("name")), str(rule.get("message"))
+    if error.validator not in _RULE_KEYWORDS:  # e.g. the `type` beside a rule's `minimum`
+        return FieldError(error.json_path, f"{error.message} ({name}: {message})")
     if error.validator == "oneOf":  # one-recipient: say which way it was broken
         message = f"{message}; {_one_recipient_detail(error.instance)}"
         return FieldError(_rule_field(error), f"{name}: {message}")
@@ -67,15 +75,24 @@ def _field_error(error: ValidationError) -> FieldError:
     return FieldError(error.json_path, f"{name}: {message} ({error.message})")
 
 
+def _shorten(text: str) -> str:
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 3] + "..."
+
+
 def create_body_errors(body: object) -> list[FieldError]:
-    """Every way `body` breaks the contract view's OrderCreateRequest, sorted by field."""
+    """How `body` breaks the contract view's OrderCreateRequest (up to MAX_REPORTED_ERRORS), by field."""
     seen: set[tuple[str, str]] = set()
     found: list[FieldError] = []
     for error in create_request_validator().iter_errors(body):
+        if not isinstance(body, dict) and error.validator != "type":
+            continue  # a non-object body: its type is the one thing to say
         for leaf in _leaf_errors(error):
             field_error = _field_error(leaf)
+            field_error = FieldError(_shorten(field_error.field), _shorten(field_error.message))
             key = (field_error.field, field_error.message)
             if key not in seen:
                 seen.add(key)
                 found.append(field_error)
+            if len(found) >= MAX_REPORTED_ERRORS:
+                return sorted(found, key=lambda e: e.field)
     return sorted(found, key=lambda e: e.field)

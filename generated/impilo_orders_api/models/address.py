@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -38,165 +38,41 @@ class Address:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        line_one: None | str | Unset
-        if isinstance(self.line_one, Unset):
-            line_one = UNSET
-        else:
-            line_one = self.line_one
-
-        line_two: None | str | Unset
-        if isinstance(self.line_two, Unset):
-            line_two = UNSET
-        else:
-            line_two = self.line_two
-
-        line_three: None | str | Unset
-        if isinstance(self.line_three, Unset):
-            line_three = UNSET
-        else:
-            line_three = self.line_three
-
-        city: None | str | Unset
-        if isinstance(self.city, Unset):
-            city = UNSET
-        else:
-            city = self.city
-
-        state: None | str | Unset
-        if isinstance(self.state, Unset):
-            state = UNSET
-        else:
-            state = self.state
-
-        zip_code: None | str | Unset
-        if isinstance(self.zip_code, Unset):
-            zip_code = UNSET
-        else:
-            zip_code = self.zip_code
-
-        country: None | str | Unset
-        if isinstance(self.country, Unset):
-            country = UNSET
-        else:
-            country = self.country
-
-        note: None | str | Unset
-        if isinstance(self.note, Unset):
-            note = UNSET
-        else:
-            note = self.note
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if line_one is not UNSET:
-            field_dict["lineOne"] = line_one
-        if line_two is not UNSET:
-            field_dict["lineTwo"] = line_two
-        if line_three is not UNSET:
-            field_dict["lineThree"] = line_three
-        if city is not UNSET:
-            field_dict["city"] = city
-        if state is not UNSET:
-            field_dict["state"] = state
-        if zip_code is not UNSET:
-            field_dict["zipCode"] = zip_code
-        if country is not UNSET:
-            field_dict["country"] = country
-        if note is not UNSET:
-            field_dict["note"] = note
-
+        if self.line_one is not UNSET:
+            field_dict["lineOne"] = self.line_one
+        if self.line_two is not UNSET:
+            field_dict["lineTwo"] = self.line_two
+        if self.line_three is not UNSET:
+            field_dict["lineThree"] = self.line_three
+        if self.city is not UNSET:
+            field_dict["city"] = self.city
+        if self.state is not UNSET:
+            field_dict["state"] = self.state
+        if self.zip_code is not UNSET:
+            field_dict["zipCode"] = self.zip_code
+        if self.country is not UNSET:
+            field_dict["country"] = self.country
+        if self.note is not UNSET:
+            field_dict["note"] = self.note
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-
-        def _parse_line_one(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        line_one = _parse_line_one(d.pop("lineOne", UNSET))
-
-        def _parse_line_two(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        line_two = _parse_line_two(d.pop("lineTwo", UNSET))
-
-        def _parse_line_three(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        line_three = _parse_line_three(d.pop("lineThree", UNSET))
-
-        def _parse_city(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        city = _parse_city(d.pop("city", UNSET))
-
-        def _parse_state(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        state = _parse_state(d.pop("state", UNSET))
-
-        def _parse_zip_code(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        zip_code = _parse_zip_code(d.pop("zipCode", UNSET))
-
-        def _parse_country(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        country = _parse_country(d.pop("country", UNSET))
-
-        def _parse_note(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        note = _parse_note(d.pop("note", UNSET))
-
-        address = cls(
-            line_one=line_one,
-            line_two=line_two,
-            line_three=line_three,
-            city=city,
-            state=state,
-            zip_code=zip_code,
-            country=country,
-            note=note,
-        )
-
-        address.additional_properties = d
-        return address
+        self = cls.__new__(cls)
+        self.line_one = d.pop("lineOne", UNSET)
+        self.line_two = d.pop("lineTwo", UNSET)
+        self.line_three = d.pop("lineThree", UNSET)
+        self.city = d.pop("city", UNSET)
+        self.state = d.pop("state", UNSET)
+        self.zip_code = d.pop("zipCode", UNSET)
+        self.country = d.pop("country", UNSET)
+        self.note = d.pop("note", UNSET)
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,20 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.device_event import DeviceEvent
-    from ..models.device_identifier import DeviceIdentifier
-    from ..models.item import Item
-    from ..models.patient import Patient
-    from ..models.site import Site
-
 
 T = TypeVar("T", bound="Device")
 
@@ -54,309 +46,95 @@ class Device:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.item import Item
-        from ..models.patient import Patient
-        from ..models.site import Site
-
-        id: int | None | Unset
-        if isinstance(self.id, Unset):
-            id = UNSET
-        else:
-            id = self.id
-
-        item: dict[str, Any] | None | Unset
-        if isinstance(self.item, Unset):
-            item = UNSET
-        elif isinstance(self.item, Item):
-            item = self.item.to_dict()
-        else:
-            item = self.item
-
-        current_status: None | str | Unset
-        if isinstance(self.current_status, Unset):
-            current_status = UNSET
-        else:
-            current_status = self.current_status
-
-        used: bool | None | Unset
-        if isinstance(self.used, Unset):
-            used = UNSET
-        else:
-            used = self.used
-
-        current_patient: dict[str, Any] | None | Unset
-        if isinstance(self.current_patient, Unset):
-            current_patient = UNSET
-        elif isinstance(self.current_patient, Patient):
-            current_patient = self.current_patient.to_dict()
-        else:
-            current_patient = self.current_patient
-
-        site: dict[str, Any] | None | Unset
-        if isinstance(self.site, Unset):
-            site = UNSET
-        elif isinstance(self.site, Site):
-            site = self.site.to_dict()
-        else:
-            site = self.site
-
-        last_health_check: None | str | Unset
-        if isinstance(self.last_health_check, Unset):
-            last_health_check = UNSET
-        else:
-            last_health_check = self.last_health_check
-
-        device_identifiers: list[dict[str, Any]] | None | Unset
-        if isinstance(self.device_identifiers, Unset):
-            device_identifiers = UNSET
-        elif isinstance(self.device_identifiers, list):
-            device_identifiers = []
-            for device_identifiers_type_0_item_data in self.device_identifiers:
-                device_identifiers_type_0_item = (
-                    device_identifiers_type_0_item_data.to_dict()
-                )
-                device_identifiers.append(device_identifiers_type_0_item)
-
-        else:
-            device_identifiers = self.device_identifiers
-
-        device_events: list[dict[str, Any]] | None | Unset
-        if isinstance(self.device_events, Unset):
-            device_events = UNSET
-        elif isinstance(self.device_events, list):
-            device_events = []
-            for device_events_type_0_item_data in self.device_events:
-                device_events_type_0_item = device_events_type_0_item_data.to_dict()
-                device_events.append(device_events_type_0_item)
-
-        else:
-            device_events = self.device_events
-
-        external_identifier: None | str | Unset
-        if isinstance(self.external_identifier, Unset):
-            external_identifier = UNSET
-        else:
-            external_identifier = self.external_identifier
-
-        disabled_readings: bool | None | Unset
-        if isinstance(self.disabled_readings, Unset):
-            disabled_readings = UNSET
-        else:
-            disabled_readings = self.disabled_readings
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if id is not UNSET:
-            field_dict["id"] = id
-        if item is not UNSET:
-            field_dict["item"] = item
-        if current_status is not UNSET:
-            field_dict["currentStatus"] = current_status
-        if used is not UNSET:
-            field_dict["used"] = used
-        if current_patient is not UNSET:
-            field_dict["currentPatient"] = current_patient
-        if site is not UNSET:
-            field_dict["site"] = site
-        if last_health_check is not UNSET:
-            field_dict["lastHealthCheck"] = last_health_check
-        if device_identifiers is not UNSET:
-            field_dict["deviceIdentifiers"] = device_identifiers
-        if device_events is not UNSET:
-            field_dict["deviceEvents"] = device_events
-        if external_identifier is not UNSET:
-            field_dict["externalIdentifier"] = external_identifier
-        if disabled_readings is not UNSET:
-            field_dict["disabledReadings"] = disabled_readings
-
+        if self.id is not UNSET:
+            field_dict["id"] = self.id
+        if self.item is not UNSET:
+            field_dict["item"] = (
+                self.item.to_dict() if isinstance(self.item, Item) else self.item
+            )
+        if self.current_status is not UNSET:
+            field_dict["currentStatus"] = self.current_status
+        if self.used is not UNSET:
+            field_dict["used"] = self.used
+        if self.current_patient is not UNSET:
+            field_dict["currentPatient"] = (
+                self.current_patient.to_dict()
+                if isinstance(self.current_patient, Patient)
+                else self.current_patient
+            )
+        if self.site is not UNSET:
+            field_dict["site"] = (
+                self.site.to_dict() if isinstance(self.site, Site) else self.site
+            )
+        if self.last_health_check is not UNSET:
+            field_dict["lastHealthCheck"] = self.last_health_check
+        if self.device_identifiers is not UNSET:
+            field_dict["deviceIdentifiers"] = (
+                [
+                    item.to_dict() if isinstance(item, DeviceIdentifier) else item
+                    for item in self.device_identifiers
+                ]
+                if isinstance(self.device_identifiers, list)
+                else self.device_identifiers
+            )
+        if self.device_events is not UNSET:
+            field_dict["deviceEvents"] = (
+                [
+                    item.to_dict() if isinstance(item, DeviceEvent) else item
+                    for item in self.device_events
+                ]
+                if isinstance(self.device_events, list)
+                else self.device_events
+            )
+        if self.external_identifier is not UNSET:
+            field_dict["externalIdentifier"] = self.external_identifier
+        if self.disabled_readings is not UNSET:
+            field_dict["disabledReadings"] = self.disabled_readings
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.device_event import DeviceEvent
-        from ..models.device_identifier import DeviceIdentifier
-        from ..models.item import Item
-        from ..models.patient import Patient
-        from ..models.site import Site
-
         d = dict(src_dict)
-
-        def _parse_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        id = _parse_id(d.pop("id", UNSET))
-
-        def _parse_item(data: object) -> Item | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                item_type_0 = Item.from_dict(data)
-
-                return item_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Item | None | Unset, data)
-
-        item = _parse_item(d.pop("item", UNSET))
-
-        def _parse_current_status(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        current_status = _parse_current_status(d.pop("currentStatus", UNSET))
-
-        def _parse_used(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        used = _parse_used(d.pop("used", UNSET))
-
-        def _parse_current_patient(data: object) -> None | Patient | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                current_patient_type_0 = Patient.from_dict(data)
-
-                return current_patient_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Patient | Unset, data)
-
-        current_patient = _parse_current_patient(d.pop("currentPatient", UNSET))
-
-        def _parse_site(data: object) -> None | Site | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                site_type_0 = Site.from_dict(data)
-
-                return site_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Site | Unset, data)
-
-        site = _parse_site(d.pop("site", UNSET))
-
-        def _parse_last_health_check(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        last_health_check = _parse_last_health_check(d.pop("lastHealthCheck", UNSET))
-
-        def _parse_device_identifiers(
-            data: object,
-        ) -> list[DeviceIdentifier] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                device_identifiers_type_0 = []
-                _device_identifiers_type_0 = data
-                for device_identifiers_type_0_item_data in _device_identifiers_type_0:
-                    device_identifiers_type_0_item = DeviceIdentifier.from_dict(
-                        device_identifiers_type_0_item_data
-                    )
-
-                    device_identifiers_type_0.append(device_identifiers_type_0_item)
-
-                return device_identifiers_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[DeviceIdentifier] | None | Unset, data)
-
-        device_identifiers = _parse_device_identifiers(
-            d.pop("deviceIdentifiers", UNSET)
+        self = cls.__new__(cls)
+        self.id = d.pop("id", UNSET)
+        item = d.pop("item", UNSET)
+        self.item = Item.from_dict(item) if isinstance(item, dict) else item
+        self.current_status = d.pop("currentStatus", UNSET)
+        self.used = d.pop("used", UNSET)
+        current_patient = d.pop("currentPatient", UNSET)
+        self.current_patient = (
+            Patient.from_dict(current_patient)
+            if isinstance(current_patient, dict)
+            else current_patient
         )
-
-        def _parse_device_events(data: object) -> list[DeviceEvent] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                device_events_type_0 = []
-                _device_events_type_0 = data
-                for device_events_type_0_item_data in _device_events_type_0:
-                    device_events_type_0_item = DeviceEvent.from_dict(
-                        device_events_type_0_item_data
-                    )
-
-                    device_events_type_0.append(device_events_type_0_item)
-
-                return device_events_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[DeviceEvent] | None | Unset, data)
-
-        device_events = _parse_device_events(d.pop("deviceEvents", UNSET))
-
-        def _parse_external_identifier(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        external_identifier = _parse_external_identifier(
-            d.pop("externalIdentifier", UNSET)
+        site = d.pop("site", UNSET)
+        self.site = Site.from_dict(site) if isinstance(site, dict) else site
+        self.last_health_check = d.pop("lastHealthCheck", UNSET)
+        device_identifiers = d.pop("deviceIdentifiers", UNSET)
+        self.device_identifiers = (
+            [
+                DeviceIdentifier.from_dict(item) if isinstance(item, dict) else item
+                for item in device_identifiers
+            ]
+            if isinstance(device_identifiers, list)
+            else device_identifiers
         )
-
-        def _parse_disabled_readings(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        disabled_readings = _parse_disabled_readings(d.pop("disabledReadings", UNSET))
-
-        device = cls(
-            id=id,
-            item=item,
-            current_status=current_status,
-            used=used,
-            current_patient=current_patient,
-            site=site,
-            last_health_check=last_health_check,
-            device_identifiers=device_identifiers,
-            device_events=device_events,
-            external_identifier=external_identifier,
-            disabled_readings=disabled_readings,
+        device_events = d.pop("deviceEvents", UNSET)
+        self.device_events = (
+            [
+                DeviceEvent.from_dict(item) if isinstance(item, dict) else item
+                for item in device_events
+            ]
+            if isinstance(device_events, list)
+            else device_events
         )
-
-        device.additional_properties = d
-        return device
+        self.external_identifier = d.pop("externalIdentifier", UNSET)
+        self.disabled_readings = d.pop("disabledReadings", UNSET)
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -373,3 +151,12 @@ class Device:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class rather than inside each method: models refer to each other (even in
+# cycles), and by the time a method runs these names exist, so no call pays for an import.
+from ..models.device_event import DeviceEvent
+from ..models.device_identifier import DeviceIdentifier
+from ..models.item import Item
+from ..models.patient import Patient
+from ..models.site import Site

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.field_error import FieldError
-
 
 T = TypeVar("T", bound="Error")
 
@@ -36,62 +32,47 @@ class Error:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        status = self.status
-
-        error = self.error
-
-        message = self.message
-
-        errors: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.errors, Unset):
-            errors = []
-            for errors_item_data in self.errors:
-                errors_item = errors_item_data.to_dict()
-                errors.append(errors_item)
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if status is not UNSET:
-            field_dict["status"] = status
-        if error is not UNSET:
-            field_dict["error"] = error
-        if message is not UNSET:
-            field_dict["message"] = message
-        if errors is not UNSET:
-            field_dict["errors"] = errors
-
+        if self.status is not UNSET:
+            field_dict["status"] = self.status
+        if self.error is not UNSET:
+            field_dict["error"] = self.error
+        if self.message is not UNSET:
+            field_dict["message"] = self.message
+        if self.errors is not UNSET:
+            field_dict["errors"] = (
+                [
+                    item.to_dict() if isinstance(item, FieldError) else item
+                    for item in self.errors
+                ]
+                if isinstance(self.errors, list)
+                else self.errors
+            )
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.field_error import FieldError
-
         d = dict(src_dict)
-        status = d.pop("status", UNSET)
-
-        error = d.pop("error", UNSET)
-
-        message = d.pop("message", UNSET)
-
-        _errors = d.pop("errors", UNSET)
-        errors: list[FieldError] | Unset = UNSET
-        if _errors is not UNSET:
-            errors = []
-            for errors_item_data in _errors:
-                errors_item = FieldError.from_dict(errors_item_data)
-
-                errors.append(errors_item)
-
-        error = cls(
-            status=status,
-            error=error,
-            message=message,
-            errors=errors,
-        )
-
-        error.additional_properties = d
-        return error
+        self = cls.__new__(cls)
+        self.status = d.pop("status", UNSET)
+        self.error = d.pop("error", UNSET)
+        self.message = d.pop("message", UNSET)
+        errors = d.pop("errors", UNSET)
+        try:
+            self.errors = (
+                [
+                    FieldError.from_dict(item) if isinstance(item, dict) else item
+                    for item in errors
+                ]
+                if isinstance(errors, list)
+                else errors
+            )
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.errors = errors
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -108,3 +89,8 @@ class Error:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class rather than inside each method: models refer to each other (even in
+# cycles), and by the time a method runs these names exist, so no call pays for an import.
+from ..models.field_error import FieldError

@@ -24,35 +24,21 @@ class FieldError:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        field = self.field
-
-        message = self.message
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "field": field,
-                "message": message,
-            }
-        )
-
+        field_dict["field"] = self.field
+        field_dict["message"] = self.message
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        field = d.pop("field")
-
-        message = d.pop("message")
-
-        field_error = cls(
-            field=field,
-            message=message,
-        )
-
-        field_error.additional_properties = d
-        return field_error
+        self = cls.__new__(cls)
+        self.field = d.pop("field")
+        self.message = d.pop("message")
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.manufacturer import Manufacturer
-
 
 T = TypeVar("T", bound="Item")
 
@@ -38,143 +34,44 @@ class Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.manufacturer import Manufacturer
-
-        id: int | None | Unset
-        if isinstance(self.id, Unset):
-            id = UNSET
-        else:
-            id = self.id
-
-        manufacturer: dict[str, Any] | None | Unset
-        if isinstance(self.manufacturer, Unset):
-            manufacturer = UNSET
-        elif isinstance(self.manufacturer, Manufacturer):
-            manufacturer = self.manufacturer.to_dict()
-        else:
-            manufacturer = self.manufacturer
-
-        name: None | str | Unset
-        if isinstance(self.name, Unset):
-            name = UNSET
-        else:
-            name = self.name
-
-        model: None | str | Unset
-        if isinstance(self.model, Unset):
-            model = UNSET
-        else:
-            model = self.model
-
-        sku: None | str | Unset
-        if isinstance(self.sku, Unset):
-            sku = UNSET
-        else:
-            sku = self.sku
-
-        orderable: bool | None | Unset
-        if isinstance(self.orderable, Unset):
-            orderable = UNSET
-        else:
-            orderable = self.orderable
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if id is not UNSET:
-            field_dict["id"] = id
-        if manufacturer is not UNSET:
-            field_dict["manufacturer"] = manufacturer
-        if name is not UNSET:
-            field_dict["name"] = name
-        if model is not UNSET:
-            field_dict["model"] = model
-        if sku is not UNSET:
-            field_dict["sku"] = sku
-        if orderable is not UNSET:
-            field_dict["orderable"] = orderable
-
+        if self.id is not UNSET:
+            field_dict["id"] = self.id
+        if self.manufacturer is not UNSET:
+            field_dict["manufacturer"] = (
+                self.manufacturer.to_dict()
+                if isinstance(self.manufacturer, Manufacturer)
+                else self.manufacturer
+            )
+        if self.name is not UNSET:
+            field_dict["name"] = self.name
+        if self.model is not UNSET:
+            field_dict["model"] = self.model
+        if self.sku is not UNSET:
+            field_dict["sku"] = self.sku
+        if self.orderable is not UNSET:
+            field_dict["orderable"] = self.orderable
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.manufacturer import Manufacturer
-
         d = dict(src_dict)
-
-        def _parse_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        id = _parse_id(d.pop("id", UNSET))
-
-        def _parse_manufacturer(data: object) -> Manufacturer | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                manufacturer_type_0 = Manufacturer.from_dict(data)
-
-                return manufacturer_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Manufacturer | None | Unset, data)
-
-        manufacturer = _parse_manufacturer(d.pop("manufacturer", UNSET))
-
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        name = _parse_name(d.pop("name", UNSET))
-
-        def _parse_model(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        model = _parse_model(d.pop("model", UNSET))
-
-        def _parse_sku(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        sku = _parse_sku(d.pop("sku", UNSET))
-
-        def _parse_orderable(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        orderable = _parse_orderable(d.pop("orderable", UNSET))
-
-        item = cls(
-            id=id,
-            manufacturer=manufacturer,
-            name=name,
-            model=model,
-            sku=sku,
-            orderable=orderable,
+        self = cls.__new__(cls)
+        self.id = d.pop("id", UNSET)
+        manufacturer = d.pop("manufacturer", UNSET)
+        self.manufacturer = (
+            Manufacturer.from_dict(manufacturer)
+            if isinstance(manufacturer, dict)
+            else manufacturer
         )
-
-        item.additional_properties = d
-        return item
+        self.name = d.pop("name", UNSET)
+        self.model = d.pop("model", UNSET)
+        self.sku = d.pop("sku", UNSET)
+        self.orderable = d.pop("orderable", UNSET)
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -191,3 +88,8 @@ class Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class rather than inside each method: models refer to each other (even in
+# cycles), and by the time a method runs these names exist, so no call pays for an import.
+from ..models.manufacturer import Manufacturer

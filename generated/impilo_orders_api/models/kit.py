@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.kit_item import KitItem
-
 
 T = TypeVar("T", bound="Kit")
 
@@ -34,116 +30,44 @@ class Kit:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id: int | None | Unset
-        if isinstance(self.id, Unset):
-            id = UNSET
-        else:
-            id = self.id
-
-        name: None | str | Unset
-        if isinstance(self.name, Unset):
-            name = UNSET
-        else:
-            name = self.name
-
-        archived: bool | None | Unset
-        if isinstance(self.archived, Unset):
-            archived = UNSET
-        else:
-            archived = self.archived
-
-        kit_items: list[dict[str, Any]] | None | Unset
-        if isinstance(self.kit_items, Unset):
-            kit_items = UNSET
-        elif isinstance(self.kit_items, list):
-            kit_items = []
-            for kit_items_type_0_item_data in self.kit_items:
-                kit_items_type_0_item = kit_items_type_0_item_data.to_dict()
-                kit_items.append(kit_items_type_0_item)
-
-        else:
-            kit_items = self.kit_items
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if id is not UNSET:
-            field_dict["id"] = id
-        if name is not UNSET:
-            field_dict["name"] = name
-        if archived is not UNSET:
-            field_dict["archived"] = archived
-        if kit_items is not UNSET:
-            field_dict["kitItems"] = kit_items
-
+        if self.id is not UNSET:
+            field_dict["id"] = self.id
+        if self.name is not UNSET:
+            field_dict["name"] = self.name
+        if self.archived is not UNSET:
+            field_dict["archived"] = self.archived
+        if self.kit_items is not UNSET:
+            field_dict["kitItems"] = (
+                [
+                    item.to_dict() if isinstance(item, KitItem) else item
+                    for item in self.kit_items
+                ]
+                if isinstance(self.kit_items, list)
+                else self.kit_items
+            )
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.kit_item import KitItem
-
         d = dict(src_dict)
-
-        def _parse_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        id = _parse_id(d.pop("id", UNSET))
-
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        name = _parse_name(d.pop("name", UNSET))
-
-        def _parse_archived(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        archived = _parse_archived(d.pop("archived", UNSET))
-
-        def _parse_kit_items(data: object) -> list[KitItem] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                kit_items_type_0 = []
-                _kit_items_type_0 = data
-                for kit_items_type_0_item_data in _kit_items_type_0:
-                    kit_items_type_0_item = KitItem.from_dict(
-                        kit_items_type_0_item_data
-                    )
-
-                    kit_items_type_0.append(kit_items_type_0_item)
-
-                return kit_items_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[KitItem] | None | Unset, data)
-
-        kit_items = _parse_kit_items(d.pop("kitItems", UNSET))
-
-        kit = cls(
-            id=id,
-            name=name,
-            archived=archived,
-            kit_items=kit_items,
+        self = cls.__new__(cls)
+        self.id = d.pop("id", UNSET)
+        self.name = d.pop("name", UNSET)
+        self.archived = d.pop("archived", UNSET)
+        kit_items = d.pop("kitItems", UNSET)
+        self.kit_items = (
+            [
+                KitItem.from_dict(item) if isinstance(item, dict) else item
+                for item in kit_items
+            ]
+            if isinstance(kit_items, list)
+            else kit_items
         )
-
-        kit.additional_properties = d
-        return kit
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -160,3 +84,8 @@ class Kit:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class rather than inside each method: models refer to each other (even in
+# cycles), and by the time a method runs these names exist, so no call pays for an import.
+from ..models.kit_item import KitItem

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.item import Item
-
 
 T = TypeVar("T", bound="KitItem")
 
@@ -30,71 +26,26 @@ class KitItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.item import Item
-
-        item: dict[str, Any] | None | Unset
-        if isinstance(self.item, Unset):
-            item = UNSET
-        elif isinstance(self.item, Item):
-            item = self.item.to_dict()
-        else:
-            item = self.item
-
-        count: int | None | Unset
-        if isinstance(self.count, Unset):
-            count = UNSET
-        else:
-            count = self.count
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if item is not UNSET:
-            field_dict["item"] = item
-        if count is not UNSET:
-            field_dict["count"] = count
-
+        if self.item is not UNSET:
+            field_dict["item"] = (
+                self.item.to_dict() if isinstance(self.item, Item) else self.item
+            )
+        if self.count is not UNSET:
+            field_dict["count"] = self.count
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.item import Item
-
         d = dict(src_dict)
-
-        def _parse_item(data: object) -> Item | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                item_type_0 = Item.from_dict(data)
-
-                return item_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Item | None | Unset, data)
-
-        item = _parse_item(d.pop("item", UNSET))
-
-        def _parse_count(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        count = _parse_count(d.pop("count", UNSET))
-
-        kit_item = cls(
-            item=item,
-            count=count,
-        )
-
-        kit_item.additional_properties = d
-        return kit_item
+        self = cls.__new__(cls)
+        item = d.pop("item", UNSET)
+        self.item = Item.from_dict(item) if isinstance(item, dict) else item
+        self.count = d.pop("count", UNSET)
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -111,3 +62,8 @@ class KitItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class rather than inside each method: models refer to each other (even in
+# cycles), and by the time a method runs these names exist, so no call pays for an import.
+from ..models.item import Item

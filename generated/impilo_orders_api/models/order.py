@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,18 +10,6 @@ from attrs import field as _attrs_field
 from ..models.order_status import OrderStatus
 from ..models.shipping_option import ShippingOption
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.device import Device
-    from ..models.order_event import OrderEvent
-    from ..models.order_item import OrderItem
-    from ..models.order_kit import OrderKit
-    from ..models.order_note import OrderNote
-    from ..models.packed_kit import PackedKit
-    from ..models.patient import Patient
-    from ..models.site import Site
-    from ..models.tracking_number import TrackingNumber
-
 
 T = TypeVar("T", bound="Order")
 
@@ -63,468 +51,189 @@ class Order:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.patient import Patient
-        from ..models.site import Site
-
-        id: int | None | Unset
-        if isinstance(self.id, Unset):
-            id = UNSET
-        else:
-            id = self.id
-
-        external_order_ids: list[str] | None | Unset
-        if isinstance(self.external_order_ids, Unset):
-            external_order_ids = UNSET
-        elif isinstance(self.external_order_ids, list):
-            external_order_ids = self.external_order_ids
-
-        else:
-            external_order_ids = self.external_order_ids
-
-        patient: dict[str, Any] | None | Unset
-        if isinstance(self.patient, Unset):
-            patient = UNSET
-        elif isinstance(self.patient, Patient):
-            patient = self.patient.to_dict()
-        else:
-            patient = self.patient
-
-        site: dict[str, Any] | None | Unset
-        if isinstance(self.site, Unset):
-            site = UNSET
-        elif isinstance(self.site, Site):
-            site = self.site.to_dict()
-        else:
-            site = self.site
-
-        current_status: None | str | Unset
-        if isinstance(self.current_status, Unset):
-            current_status = UNSET
-        elif isinstance(self.current_status, OrderStatus):
-            current_status = self.current_status.value
-        else:
-            current_status = self.current_status
-
-        order_items: list[dict[str, Any]] | None | Unset
-        if isinstance(self.order_items, Unset):
-            order_items = UNSET
-        elif isinstance(self.order_items, list):
-            order_items = []
-            for order_items_type_0_item_data in self.order_items:
-                order_items_type_0_item = order_items_type_0_item_data.to_dict()
-                order_items.append(order_items_type_0_item)
-
-        else:
-            order_items = self.order_items
-
-        order_kits: list[dict[str, Any]] | None | Unset
-        if isinstance(self.order_kits, Unset):
-            order_kits = UNSET
-        elif isinstance(self.order_kits, list):
-            order_kits = []
-            for order_kits_type_0_item_data in self.order_kits:
-                order_kits_type_0_item = order_kits_type_0_item_data.to_dict()
-                order_kits.append(order_kits_type_0_item)
-
-        else:
-            order_kits = self.order_kits
-
-        order_notes: list[dict[str, Any]] | None | Unset
-        if isinstance(self.order_notes, Unset):
-            order_notes = UNSET
-        elif isinstance(self.order_notes, list):
-            order_notes = []
-            for order_notes_type_0_item_data in self.order_notes:
-                order_notes_type_0_item = order_notes_type_0_item_data.to_dict()
-                order_notes.append(order_notes_type_0_item)
-
-        else:
-            order_notes = self.order_notes
-
-        order_events: list[dict[str, Any]] | None | Unset
-        if isinstance(self.order_events, Unset):
-            order_events = UNSET
-        elif isinstance(self.order_events, list):
-            order_events = []
-            for order_events_type_0_item_data in self.order_events:
-                order_events_type_0_item = order_events_type_0_item_data.to_dict()
-                order_events.append(order_events_type_0_item)
-
-        else:
-            order_events = self.order_events
-
-        tracking_numbers: list[dict[str, Any]] | None | Unset
-        if isinstance(self.tracking_numbers, Unset):
-            tracking_numbers = UNSET
-        elif isinstance(self.tracking_numbers, list):
-            tracking_numbers = []
-            for tracking_numbers_type_0_item_data in self.tracking_numbers:
-                tracking_numbers_type_0_item = (
-                    tracking_numbers_type_0_item_data.to_dict()
-                )
-                tracking_numbers.append(tracking_numbers_type_0_item)
-
-        else:
-            tracking_numbers = self.tracking_numbers
-
-        devices: list[dict[str, Any]] | None | Unset
-        if isinstance(self.devices, Unset):
-            devices = UNSET
-        elif isinstance(self.devices, list):
-            devices = []
-            for devices_type_0_item_data in self.devices:
-                devices_type_0_item = devices_type_0_item_data.to_dict()
-                devices.append(devices_type_0_item)
-
-        else:
-            devices = self.devices
-
-        packed_kits: list[dict[str, Any]] | None | Unset
-        if isinstance(self.packed_kits, Unset):
-            packed_kits = UNSET
-        elif isinstance(self.packed_kits, list):
-            packed_kits = []
-            for packed_kits_type_0_item_data in self.packed_kits:
-                packed_kits_type_0_item = packed_kits_type_0_item_data.to_dict()
-                packed_kits.append(packed_kits_type_0_item)
-
-        else:
-            packed_kits = self.packed_kits
-
-        shipping_option: None | str | Unset
-        if isinstance(self.shipping_option, Unset):
-            shipping_option = UNSET
-        elif isinstance(self.shipping_option, ShippingOption):
-            shipping_option = self.shipping_option.value
-        else:
-            shipping_option = self.shipping_option
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if id is not UNSET:
-            field_dict["id"] = id
-        if external_order_ids is not UNSET:
-            field_dict["externalOrderIds"] = external_order_ids
-        if patient is not UNSET:
-            field_dict["patient"] = patient
-        if site is not UNSET:
-            field_dict["site"] = site
-        if current_status is not UNSET:
-            field_dict["currentStatus"] = current_status
-        if order_items is not UNSET:
-            field_dict["orderItems"] = order_items
-        if order_kits is not UNSET:
-            field_dict["orderKits"] = order_kits
-        if order_notes is not UNSET:
-            field_dict["orderNotes"] = order_notes
-        if order_events is not UNSET:
-            field_dict["orderEvents"] = order_events
-        if tracking_numbers is not UNSET:
-            field_dict["trackingNumbers"] = tracking_numbers
-        if devices is not UNSET:
-            field_dict["devices"] = devices
-        if packed_kits is not UNSET:
-            field_dict["packedKits"] = packed_kits
-        if shipping_option is not UNSET:
-            field_dict["shippingOption"] = shipping_option
-
+        if self.id is not UNSET:
+            field_dict["id"] = self.id
+        if self.external_order_ids is not UNSET:
+            field_dict["externalOrderIds"] = self.external_order_ids
+        if self.patient is not UNSET:
+            field_dict["patient"] = (
+                self.patient.to_dict()
+                if isinstance(self.patient, Patient)
+                else self.patient
+            )
+        if self.site is not UNSET:
+            field_dict["site"] = (
+                self.site.to_dict() if isinstance(self.site, Site) else self.site
+            )
+        if self.current_status is not UNSET:
+            field_dict["currentStatus"] = (
+                self.current_status.value
+                if isinstance(self.current_status, OrderStatus)
+                else self.current_status
+            )
+        if self.order_items is not UNSET:
+            field_dict["orderItems"] = (
+                [
+                    item.to_dict() if isinstance(item, OrderItem) else item
+                    for item in self.order_items
+                ]
+                if isinstance(self.order_items, list)
+                else self.order_items
+            )
+        if self.order_kits is not UNSET:
+            field_dict["orderKits"] = (
+                [
+                    item.to_dict() if isinstance(item, OrderKit) else item
+                    for item in self.order_kits
+                ]
+                if isinstance(self.order_kits, list)
+                else self.order_kits
+            )
+        if self.order_notes is not UNSET:
+            field_dict["orderNotes"] = (
+                [
+                    item.to_dict() if isinstance(item, OrderNote) else item
+                    for item in self.order_notes
+                ]
+                if isinstance(self.order_notes, list)
+                else self.order_notes
+            )
+        if self.order_events is not UNSET:
+            field_dict["orderEvents"] = (
+                [
+                    item.to_dict() if isinstance(item, OrderEvent) else item
+                    for item in self.order_events
+                ]
+                if isinstance(self.order_events, list)
+                else self.order_events
+            )
+        if self.tracking_numbers is not UNSET:
+            field_dict["trackingNumbers"] = (
+                [
+                    item.to_dict() if isinstance(item, TrackingNumber) else item
+                    for item in self.tracking_numbers
+                ]
+                if isinstance(self.tracking_numbers, list)
+                else self.tracking_numbers
+            )
+        if self.devices is not UNSET:
+            field_dict["devices"] = (
+                [
+                    item.to_dict() if isinstance(item, Device) else item
+                    for item in self.devices
+                ]
+                if isinstance(self.devices, list)
+                else self.devices
+            )
+        if self.packed_kits is not UNSET:
+            field_dict["packedKits"] = (
+                [
+                    item.to_dict() if isinstance(item, PackedKit) else item
+                    for item in self.packed_kits
+                ]
+                if isinstance(self.packed_kits, list)
+                else self.packed_kits
+            )
+        if self.shipping_option is not UNSET:
+            field_dict["shippingOption"] = (
+                self.shipping_option.value
+                if isinstance(self.shipping_option, ShippingOption)
+                else self.shipping_option
+            )
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.device import Device
-        from ..models.order_event import OrderEvent
-        from ..models.order_item import OrderItem
-        from ..models.order_kit import OrderKit
-        from ..models.order_note import OrderNote
-        from ..models.packed_kit import PackedKit
-        from ..models.patient import Patient
-        from ..models.site import Site
-        from ..models.tracking_number import TrackingNumber
-
         d = dict(src_dict)
-
-        def _parse_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        id = _parse_id(d.pop("id", UNSET))
-
-        def _parse_external_order_ids(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                external_order_ids_type_0 = cast(list[str], data)
-
-                return external_order_ids_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None | Unset, data)
-
-        external_order_ids = _parse_external_order_ids(d.pop("externalOrderIds", UNSET))
-
-        def _parse_patient(data: object) -> None | Patient | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                patient_type_0 = Patient.from_dict(data)
-
-                return patient_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Patient | Unset, data)
-
-        patient = _parse_patient(d.pop("patient", UNSET))
-
-        def _parse_site(data: object) -> None | Site | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                site_type_0 = Site.from_dict(data)
-
-                return site_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Site | Unset, data)
-
-        site = _parse_site(d.pop("site", UNSET))
-
-        def _parse_current_status(data: object) -> None | OrderStatus | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                current_status_type_0 = OrderStatus(data)
-
-                return current_status_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | OrderStatus | Unset, data)
-
-        current_status = _parse_current_status(d.pop("currentStatus", UNSET))
-
-        def _parse_order_items(data: object) -> list[OrderItem] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                order_items_type_0 = []
-                _order_items_type_0 = data
-                for order_items_type_0_item_data in _order_items_type_0:
-                    order_items_type_0_item = OrderItem.from_dict(
-                        order_items_type_0_item_data
-                    )
-
-                    order_items_type_0.append(order_items_type_0_item)
-
-                return order_items_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[OrderItem] | None | Unset, data)
-
-        order_items = _parse_order_items(d.pop("orderItems", UNSET))
-
-        def _parse_order_kits(data: object) -> list[OrderKit] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                order_kits_type_0 = []
-                _order_kits_type_0 = data
-                for order_kits_type_0_item_data in _order_kits_type_0:
-                    order_kits_type_0_item = OrderKit.from_dict(
-                        order_kits_type_0_item_data
-                    )
-
-                    order_kits_type_0.append(order_kits_type_0_item)
-
-                return order_kits_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[OrderKit] | None | Unset, data)
-
-        order_kits = _parse_order_kits(d.pop("orderKits", UNSET))
-
-        def _parse_order_notes(data: object) -> list[OrderNote] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                order_notes_type_0 = []
-                _order_notes_type_0 = data
-                for order_notes_type_0_item_data in _order_notes_type_0:
-                    order_notes_type_0_item = OrderNote.from_dict(
-                        order_notes_type_0_item_data
-                    )
-
-                    order_notes_type_0.append(order_notes_type_0_item)
-
-                return order_notes_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[OrderNote] | None | Unset, data)
-
-        order_notes = _parse_order_notes(d.pop("orderNotes", UNSET))
-
-        def _parse_order_events(data: object) -> list[OrderEvent] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                order_events_type_0 = []
-                _order_events_type_0 = data
-                for order_events_type_0_item_data in _order_events_type_0:
-                    order_events_type_0_item = OrderEvent.from_dict(
-                        order_events_type_0_item_data
-                    )
-
-                    order_events_type_0.append(order_events_type_0_item)
-
-                return order_events_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[OrderEvent] | None | Unset, data)
-
-        order_events = _parse_order_events(d.pop("orderEvents", UNSET))
-
-        def _parse_tracking_numbers(
-            data: object,
-        ) -> list[TrackingNumber] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                tracking_numbers_type_0 = []
-                _tracking_numbers_type_0 = data
-                for tracking_numbers_type_0_item_data in _tracking_numbers_type_0:
-                    tracking_numbers_type_0_item = TrackingNumber.from_dict(
-                        tracking_numbers_type_0_item_data
-                    )
-
-                    tracking_numbers_type_0.append(tracking_numbers_type_0_item)
-
-                return tracking_numbers_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[TrackingNumber] | None | Unset, data)
-
-        tracking_numbers = _parse_tracking_numbers(d.pop("trackingNumbers", UNSET))
-
-        def _parse_devices(data: object) -> list[Device] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                devices_type_0 = []
-                _devices_type_0 = data
-                for devices_type_0_item_data in _devices_type_0:
-                    devices_type_0_item = Device.from_dict(devices_type_0_item_data)
-
-                    devices_type_0.append(devices_type_0_item)
-
-                return devices_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[Device] | None | Unset, data)
-
-        devices = _parse_devices(d.pop("devices", UNSET))
-
-        def _parse_packed_kits(data: object) -> list[PackedKit] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                packed_kits_type_0 = []
-                _packed_kits_type_0 = data
-                for packed_kits_type_0_item_data in _packed_kits_type_0:
-                    packed_kits_type_0_item = PackedKit.from_dict(
-                        packed_kits_type_0_item_data
-                    )
-
-                    packed_kits_type_0.append(packed_kits_type_0_item)
-
-                return packed_kits_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[PackedKit] | None | Unset, data)
-
-        packed_kits = _parse_packed_kits(d.pop("packedKits", UNSET))
-
-        def _parse_shipping_option(data: object) -> None | ShippingOption | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                shipping_option_type_0 = ShippingOption(data)
-
-                return shipping_option_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | ShippingOption | Unset, data)
-
-        shipping_option = _parse_shipping_option(d.pop("shippingOption", UNSET))
-
-        order = cls(
-            id=id,
-            external_order_ids=external_order_ids,
-            patient=patient,
-            site=site,
-            current_status=current_status,
-            order_items=order_items,
-            order_kits=order_kits,
-            order_notes=order_notes,
-            order_events=order_events,
-            tracking_numbers=tracking_numbers,
-            devices=devices,
-            packed_kits=packed_kits,
-            shipping_option=shipping_option,
+        self = cls.__new__(cls)
+        self.id = d.pop("id", UNSET)
+        self.external_order_ids = d.pop("externalOrderIds", UNSET)
+        patient = d.pop("patient", UNSET)
+        self.patient = (
+            Patient.from_dict(patient) if isinstance(patient, dict) else patient
         )
-
-        order.additional_properties = d
-        return order
+        site = d.pop("site", UNSET)
+        self.site = Site.from_dict(site) if isinstance(site, dict) else site
+        current_status = d.pop("currentStatus", UNSET)
+        self.current_status = (
+            OrderStatus.from_value(current_status)
+            if isinstance(current_status, str)
+            else current_status
+        )
+        order_items = d.pop("orderItems", UNSET)
+        self.order_items = (
+            [
+                OrderItem.from_dict(item) if isinstance(item, dict) else item
+                for item in order_items
+            ]
+            if isinstance(order_items, list)
+            else order_items
+        )
+        order_kits = d.pop("orderKits", UNSET)
+        self.order_kits = (
+            [
+                OrderKit.from_dict(item) if isinstance(item, dict) else item
+                for item in order_kits
+            ]
+            if isinstance(order_kits, list)
+            else order_kits
+        )
+        order_notes = d.pop("orderNotes", UNSET)
+        self.order_notes = (
+            [
+                OrderNote.from_dict(item) if isinstance(item, dict) else item
+                for item in order_notes
+            ]
+            if isinstance(order_notes, list)
+            else order_notes
+        )
+        order_events = d.pop("orderEvents", UNSET)
+        self.order_events = (
+            [
+                OrderEvent.from_dict(item) if isinstance(item, dict) else item
+                for item in order_events
+            ]
+            if isinstance(order_events, list)
+            else order_events
+        )
+        tracking_numbers = d.pop("trackingNumbers", UNSET)
+        self.tracking_numbers = (
+            [
+                TrackingNumber.from_dict(item) if isinstance(item, dict) else item
+                for item in tracking_numbers
+            ]
+            if isinstance(tracking_numbers, list)
+            else tracking_numbers
+        )
+        devices = d.pop("devices", UNSET)
+        self.devices = (
+            [
+                Device.from_dict(item) if isinstance(item, dict) else item
+                for item in devices
+            ]
+            if isinstance(devices, list)
+            else devices
+        )
+        packed_kits = d.pop("packedKits", UNSET)
+        self.packed_kits = (
+            [
+                PackedKit.from_dict(item) if isinstance(item, dict) else item
+                for item in packed_kits
+            ]
+            if isinstance(packed_kits, list)
+            else packed_kits
+        )
+        shipping_option = d.pop("shippingOption", UNSET)
+        self.shipping_option = (
+            ShippingOption.from_value(shipping_option)
+            if isinstance(shipping_option, str)
+            else shipping_option
+        )
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -541,3 +250,16 @@ class Order:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class rather than inside each method: models refer to each other (even in
+# cycles), and by the time a method runs these names exist, so no call pays for an import.
+from ..models.device import Device
+from ..models.order_event import OrderEvent
+from ..models.order_item import OrderItem
+from ..models.order_kit import OrderKit
+from ..models.order_note import OrderNote
+from ..models.packed_kit import PackedKit
+from ..models.patient import Patient
+from ..models.site import Site
+from ..models.tracking_number import TrackingNumber

@@ -2,21 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.shipping_option import ShippingOption
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.order_item_request import OrderItemRequest
-    from ..models.order_kit_request import OrderKitRequest
-    from ..models.order_note_request import OrderNoteRequest
-    from ..models.patient_reference import PatientReference
-    from ..models.site_reference import SiteReference
-
 
 T = TypeVar("T", bound="OrderCreateRequest")
 
@@ -48,260 +40,123 @@ class OrderCreateRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.patient_reference import PatientReference
-        from ..models.site_reference import SiteReference
-
-        external_order_ids: list[str] | None | Unset
-        if isinstance(self.external_order_ids, Unset):
-            external_order_ids = UNSET
-        elif isinstance(self.external_order_ids, list):
-            external_order_ids = self.external_order_ids
-
-        else:
-            external_order_ids = self.external_order_ids
-
-        patient: dict[str, Any] | None | Unset
-        if isinstance(self.patient, Unset):
-            patient = UNSET
-        elif isinstance(self.patient, PatientReference):
-            patient = self.patient.to_dict()
-        else:
-            patient = self.patient
-
-        site: dict[str, Any] | None | Unset
-        if isinstance(self.site, Unset):
-            site = UNSET
-        elif isinstance(self.site, SiteReference):
-            site = self.site.to_dict()
-        else:
-            site = self.site
-
-        order_items: list[dict[str, Any]] | None | Unset
-        if isinstance(self.order_items, Unset):
-            order_items = UNSET
-        elif isinstance(self.order_items, list):
-            order_items = []
-            for order_items_type_0_item_data in self.order_items:
-                order_items_type_0_item = order_items_type_0_item_data.to_dict()
-                order_items.append(order_items_type_0_item)
-
-        else:
-            order_items = self.order_items
-
-        order_kits: list[dict[str, Any]] | None | Unset
-        if isinstance(self.order_kits, Unset):
-            order_kits = UNSET
-        elif isinstance(self.order_kits, list):
-            order_kits = []
-            for order_kits_type_0_item_data in self.order_kits:
-                order_kits_type_0_item = order_kits_type_0_item_data.to_dict()
-                order_kits.append(order_kits_type_0_item)
-
-        else:
-            order_kits = self.order_kits
-
-        order_notes: list[dict[str, Any]] | None | Unset
-        if isinstance(self.order_notes, Unset):
-            order_notes = UNSET
-        elif isinstance(self.order_notes, list):
-            order_notes = []
-            for order_notes_type_0_item_data in self.order_notes:
-                order_notes_type_0_item = order_notes_type_0_item_data.to_dict()
-                order_notes.append(order_notes_type_0_item)
-
-        else:
-            order_notes = self.order_notes
-
-        shipping_option: None | str | Unset
-        if isinstance(self.shipping_option, Unset):
-            shipping_option = UNSET
-        elif isinstance(self.shipping_option, ShippingOption):
-            shipping_option = self.shipping_option.value
-        else:
-            shipping_option = self.shipping_option
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if external_order_ids is not UNSET:
-            field_dict["externalOrderIds"] = external_order_ids
-        if patient is not UNSET:
-            field_dict["patient"] = patient
-        if site is not UNSET:
-            field_dict["site"] = site
-        if order_items is not UNSET:
-            field_dict["orderItems"] = order_items
-        if order_kits is not UNSET:
-            field_dict["orderKits"] = order_kits
-        if order_notes is not UNSET:
-            field_dict["orderNotes"] = order_notes
-        if shipping_option is not UNSET:
-            field_dict["shippingOption"] = shipping_option
-
+        if self.external_order_ids is not UNSET:
+            field_dict["externalOrderIds"] = self.external_order_ids
+        if self.patient is not UNSET:
+            field_dict["patient"] = (
+                self.patient.to_dict()
+                if isinstance(self.patient, PatientReference)
+                else self.patient
+            )
+        if self.site is not UNSET:
+            field_dict["site"] = (
+                self.site.to_dict()
+                if isinstance(self.site, SiteReference)
+                else self.site
+            )
+        if self.order_items is not UNSET:
+            field_dict["orderItems"] = (
+                [
+                    item.to_dict() if isinstance(item, OrderItemRequest) else item
+                    for item in self.order_items
+                ]
+                if isinstance(self.order_items, list)
+                else self.order_items
+            )
+        if self.order_kits is not UNSET:
+            field_dict["orderKits"] = (
+                [
+                    item.to_dict() if isinstance(item, OrderKitRequest) else item
+                    for item in self.order_kits
+                ]
+                if isinstance(self.order_kits, list)
+                else self.order_kits
+            )
+        if self.order_notes is not UNSET:
+            field_dict["orderNotes"] = (
+                [
+                    item.to_dict() if isinstance(item, OrderNoteRequest) else item
+                    for item in self.order_notes
+                ]
+                if isinstance(self.order_notes, list)
+                else self.order_notes
+            )
+        if self.shipping_option is not UNSET:
+            field_dict["shippingOption"] = (
+                self.shipping_option.value
+                if isinstance(self.shipping_option, ShippingOption)
+                else self.shipping_option
+            )
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.order_item_request import OrderItemRequest
-        from ..models.order_kit_request import OrderKitRequest
-        from ..models.order_note_request import OrderNoteRequest
-        from ..models.patient_reference import PatientReference
-        from ..models.site_reference import SiteReference
-
         d = dict(src_dict)
-
-        def _parse_external_order_ids(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                external_order_ids_type_0 = cast(list[str], data)
-
-                return external_order_ids_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None | Unset, data)
-
-        external_order_ids = _parse_external_order_ids(d.pop("externalOrderIds", UNSET))
-
-        def _parse_patient(data: object) -> None | PatientReference | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                patient_type_0 = PatientReference.from_dict(data)
-
-                return patient_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PatientReference | Unset, data)
-
-        patient = _parse_patient(d.pop("patient", UNSET))
-
-        def _parse_site(data: object) -> None | SiteReference | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                site_type_0 = SiteReference.from_dict(data)
-
-                return site_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | SiteReference | Unset, data)
-
-        site = _parse_site(d.pop("site", UNSET))
-
-        def _parse_order_items(data: object) -> list[OrderItemRequest] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                order_items_type_0 = []
-                _order_items_type_0 = data
-                for order_items_type_0_item_data in _order_items_type_0:
-                    order_items_type_0_item = OrderItemRequest.from_dict(
-                        order_items_type_0_item_data
-                    )
-
-                    order_items_type_0.append(order_items_type_0_item)
-
-                return order_items_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[OrderItemRequest] | None | Unset, data)
-
-        order_items = _parse_order_items(d.pop("orderItems", UNSET))
-
-        def _parse_order_kits(data: object) -> list[OrderKitRequest] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                order_kits_type_0 = []
-                _order_kits_type_0 = data
-                for order_kits_type_0_item_data in _order_kits_type_0:
-                    order_kits_type_0_item = OrderKitRequest.from_dict(
-                        order_kits_type_0_item_data
-                    )
-
-                    order_kits_type_0.append(order_kits_type_0_item)
-
-                return order_kits_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[OrderKitRequest] | None | Unset, data)
-
-        order_kits = _parse_order_kits(d.pop("orderKits", UNSET))
-
-        def _parse_order_notes(data: object) -> list[OrderNoteRequest] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                order_notes_type_0 = []
-                _order_notes_type_0 = data
-                for order_notes_type_0_item_data in _order_notes_type_0:
-                    order_notes_type_0_item = OrderNoteRequest.from_dict(
-                        order_notes_type_0_item_data
-                    )
-
-                    order_notes_type_0.append(order_notes_type_0_item)
-
-                return order_notes_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[OrderNoteRequest] | None | Unset, data)
-
-        order_notes = _parse_order_notes(d.pop("orderNotes", UNSET))
-
-        def _parse_shipping_option(data: object) -> None | ShippingOption | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                shipping_option_type_0 = ShippingOption(data)
-
-                return shipping_option_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | ShippingOption | Unset, data)
-
-        shipping_option = _parse_shipping_option(d.pop("shippingOption", UNSET))
-
-        order_create_request = cls(
-            external_order_ids=external_order_ids,
-            patient=patient,
-            site=site,
-            order_items=order_items,
-            order_kits=order_kits,
-            order_notes=order_notes,
-            shipping_option=shipping_option,
+        self = cls.__new__(cls)
+        self.external_order_ids = d.pop("externalOrderIds", UNSET)
+        patient = d.pop("patient", UNSET)
+        try:
+            self.patient = (
+                PatientReference.from_dict(patient)
+                if isinstance(patient, dict)
+                else patient
+            )
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.patient = patient
+        site = d.pop("site", UNSET)
+        try:
+            self.site = (
+                SiteReference.from_dict(site) if isinstance(site, dict) else site
+            )
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.site = site
+        order_items = d.pop("orderItems", UNSET)
+        try:
+            self.order_items = (
+                [
+                    OrderItemRequest.from_dict(item) if isinstance(item, dict) else item
+                    for item in order_items
+                ]
+                if isinstance(order_items, list)
+                else order_items
+            )
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.order_items = order_items
+        order_kits = d.pop("orderKits", UNSET)
+        try:
+            self.order_kits = (
+                [
+                    OrderKitRequest.from_dict(item) if isinstance(item, dict) else item
+                    for item in order_kits
+                ]
+                if isinstance(order_kits, list)
+                else order_kits
+            )
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.order_kits = order_kits
+        order_notes = d.pop("orderNotes", UNSET)
+        try:
+            self.order_notes = (
+                [
+                    OrderNoteRequest.from_dict(item) if isinstance(item, dict) else item
+                    for item in order_notes
+                ]
+                if isinstance(order_notes, list)
+                else order_notes
+            )
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.order_notes = order_notes
+        shipping_option = d.pop("shippingOption", UNSET)
+        self.shipping_option = (
+            ShippingOption.from_value(shipping_option)
+            if isinstance(shipping_option, str)
+            else shipping_option
         )
-
-        order_create_request.additional_properties = d
-        return order_create_request
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -318,3 +173,12 @@ class OrderCreateRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class rather than inside each method: models refer to each other (even in
+# cycles), and by the time a method runs these names exist, so no call pays for an import.
+from ..models.order_item_request import OrderItemRequest
+from ..models.order_kit_request import OrderKitRequest
+from ..models.order_note_request import OrderNoteRequest
+from ..models.patient_reference import PatientReference
+from ..models.site_reference import SiteReference

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -26,57 +26,23 @@ class OrderEvent:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name: None | str | Unset
-        if isinstance(self.name, Unset):
-            name = UNSET
-        else:
-            name = self.name
-
-        event_timestamp: None | str | Unset
-        if isinstance(self.event_timestamp, Unset):
-            event_timestamp = UNSET
-        else:
-            event_timestamp = self.event_timestamp
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if name is not UNSET:
-            field_dict["name"] = name
-        if event_timestamp is not UNSET:
-            field_dict["eventTimestamp"] = event_timestamp
-
+        if self.name is not UNSET:
+            field_dict["name"] = self.name
+        if self.event_timestamp is not UNSET:
+            field_dict["eventTimestamp"] = self.event_timestamp
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        name = _parse_name(d.pop("name", UNSET))
-
-        def _parse_event_timestamp(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        event_timestamp = _parse_event_timestamp(d.pop("eventTimestamp", UNSET))
-
-        order_event = cls(
-            name=name,
-            event_timestamp=event_timestamp,
-        )
-
-        order_event.additional_properties = d
-        return order_event
+        self = cls.__new__(cls)
+        self.name = d.pop("name", UNSET)
+        self.event_timestamp = d.pop("eventTimestamp", UNSET)
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

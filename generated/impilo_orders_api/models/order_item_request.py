@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.item_reference import ItemReference
-
 
 T = TypeVar("T", bound="OrderItemRequest")
 
@@ -28,37 +24,29 @@ class OrderItemRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        item = self.item.to_dict()
-
-        count = self.count
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "item": item,
-                "count": count,
-            }
+        field_dict["item"] = (
+            self.item.to_dict() if isinstance(self.item, ItemReference) else self.item
         )
-
+        field_dict["count"] = self.count
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.item_reference import ItemReference
-
         d = dict(src_dict)
-        item = ItemReference.from_dict(d.pop("item"))
-
-        count = d.pop("count")
-
-        order_item_request = cls(
-            item=item,
-            count=count,
-        )
-
-        order_item_request.additional_properties = d
-        return order_item_request
+        self = cls.__new__(cls)
+        item = d.pop("item")
+        try:
+            self.item = (
+                ItemReference.from_dict(item) if isinstance(item, dict) else item
+            )
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.item = item
+        self.count = d.pop("count")
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -75,3 +63,8 @@ class OrderItemRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class rather than inside each method: models refer to each other (even in
+# cycles), and by the time a method runs these names exist, so no call pays for an import.
+from ..models.item_reference import ItemReference

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.kit import Kit
-
 
 T = TypeVar("T", bound="OrderKit")
 
@@ -30,71 +26,26 @@ class OrderKit:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.kit import Kit
-
-        kit: dict[str, Any] | None | Unset
-        if isinstance(self.kit, Unset):
-            kit = UNSET
-        elif isinstance(self.kit, Kit):
-            kit = self.kit.to_dict()
-        else:
-            kit = self.kit
-
-        count: int | None | Unset
-        if isinstance(self.count, Unset):
-            count = UNSET
-        else:
-            count = self.count
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if kit is not UNSET:
-            field_dict["kit"] = kit
-        if count is not UNSET:
-            field_dict["count"] = count
-
+        if self.kit is not UNSET:
+            field_dict["kit"] = (
+                self.kit.to_dict() if isinstance(self.kit, Kit) else self.kit
+            )
+        if self.count is not UNSET:
+            field_dict["count"] = self.count
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.kit import Kit
-
         d = dict(src_dict)
-
-        def _parse_kit(data: object) -> Kit | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                kit_type_0 = Kit.from_dict(data)
-
-                return kit_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Kit | None | Unset, data)
-
-        kit = _parse_kit(d.pop("kit", UNSET))
-
-        def _parse_count(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        count = _parse_count(d.pop("count", UNSET))
-
-        order_kit = cls(
-            kit=kit,
-            count=count,
-        )
-
-        order_kit.additional_properties = d
-        return order_kit
+        self = cls.__new__(cls)
+        kit = d.pop("kit", UNSET)
+        self.kit = Kit.from_dict(kit) if isinstance(kit, dict) else kit
+        self.count = d.pop("count", UNSET)
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -111,3 +62,8 @@ class OrderKit:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class rather than inside each method: models refer to each other (even in
+# cycles), and by the time a method runs these names exist, so no call pays for an import.
+from ..models.kit import Kit

@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.kit_reference import KitReference
-
 
 T = TypeVar("T", bound="OrderKitRequest")
 
@@ -28,37 +24,27 @@ class OrderKitRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        kit = self.kit.to_dict()
-
-        count = self.count
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "kit": kit,
-                "count": count,
-            }
+        field_dict["kit"] = (
+            self.kit.to_dict() if isinstance(self.kit, KitReference) else self.kit
         )
-
+        field_dict["count"] = self.count
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.kit_reference import KitReference
-
         d = dict(src_dict)
-        kit = KitReference.from_dict(d.pop("kit"))
-
-        count = d.pop("count")
-
-        order_kit_request = cls(
-            kit=kit,
-            count=count,
-        )
-
-        order_kit_request.additional_properties = d
-        return order_kit_request
+        self = cls.__new__(cls)
+        kit = d.pop("kit")
+        try:
+            self.kit = KitReference.from_dict(kit) if isinstance(kit, dict) else kit
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.kit = kit
+        self.count = d.pop("count")
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -75,3 +61,8 @@ class OrderKitRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class rather than inside each method: models refer to each other (even in
+# cycles), and by the time a method runs these names exist, so no call pays for an import.
+from ..models.kit_reference import KitReference

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.end_user import EndUser
-
 
 T = TypeVar("T", bound="OrderNote")
 
@@ -32,89 +28,35 @@ class OrderNote:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.end_user import EndUser
-
-        note: None | str | Unset
-        if isinstance(self.note, Unset):
-            note = UNSET
-        else:
-            note = self.note
-
-        created_at: None | str | Unset
-        if isinstance(self.created_at, Unset):
-            created_at = UNSET
-        else:
-            created_at = self.created_at
-
-        created_by: dict[str, Any] | None | Unset
-        if isinstance(self.created_by, Unset):
-            created_by = UNSET
-        elif isinstance(self.created_by, EndUser):
-            created_by = self.created_by.to_dict()
-        else:
-            created_by = self.created_by
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if note is not UNSET:
-            field_dict["note"] = note
-        if created_at is not UNSET:
-            field_dict["createdAt"] = created_at
-        if created_by is not UNSET:
-            field_dict["createdBy"] = created_by
-
+        if self.note is not UNSET:
+            field_dict["note"] = self.note
+        if self.created_at is not UNSET:
+            field_dict["createdAt"] = self.created_at
+        if self.created_by is not UNSET:
+            field_dict["createdBy"] = (
+                self.created_by.to_dict()
+                if isinstance(self.created_by, EndUser)
+                else self.created_by
+            )
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.end_user import EndUser
-
         d = dict(src_dict)
-
-        def _parse_note(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        note = _parse_note(d.pop("note", UNSET))
-
-        def _parse_created_at(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        created_at = _parse_created_at(d.pop("createdAt", UNSET))
-
-        def _parse_created_by(data: object) -> EndUser | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                created_by_type_0 = EndUser.from_dict(data)
-
-                return created_by_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(EndUser | None | Unset, data)
-
-        created_by = _parse_created_by(d.pop("createdBy", UNSET))
-
-        order_note = cls(
-            note=note,
-            created_at=created_at,
-            created_by=created_by,
+        self = cls.__new__(cls)
+        self.note = d.pop("note", UNSET)
+        self.created_at = d.pop("createdAt", UNSET)
+        created_by = d.pop("createdBy", UNSET)
+        self.created_by = (
+            EndUser.from_dict(created_by)
+            if isinstance(created_by, dict)
+            else created_by
         )
-
-        order_note.additional_properties = d
-        return order_note
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -131,3 +73,8 @@ class OrderNote:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class rather than inside each method: models refer to each other (even in
+# cycles), and by the time a method runs these names exist, so no call pays for an import.
+from ..models.end_user import EndUser

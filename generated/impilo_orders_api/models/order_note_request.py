@@ -22,29 +22,19 @@ class OrderNoteRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        note = self.note
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "note": note,
-            }
-        )
-
+        field_dict["note"] = self.note
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        note = d.pop("note")
-
-        order_note_request = cls(
-            note=note,
-        )
-
-        order_note_request.additional_properties = d
-        return order_note_request
+        self = cls.__new__(cls)
+        self.note = d.pop("note")
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

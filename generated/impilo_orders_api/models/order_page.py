@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.order import Order
-
 
 T = TypeVar("T", bound="OrderPage")
 
@@ -38,150 +34,50 @@ class OrderPage:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        content: list[dict[str, Any]] | None | Unset
-        if isinstance(self.content, Unset):
-            content = UNSET
-        elif isinstance(self.content, list):
-            content = []
-            for content_type_0_item_data in self.content:
-                content_type_0_item = content_type_0_item_data.to_dict()
-                content.append(content_type_0_item)
-
-        else:
-            content = self.content
-
-        page: int | None | Unset
-        if isinstance(self.page, Unset):
-            page = UNSET
-        else:
-            page = self.page
-
-        size: int | None | Unset
-        if isinstance(self.size, Unset):
-            size = UNSET
-        else:
-            size = self.size
-
-        total: int | None | Unset
-        if isinstance(self.total, Unset):
-            total = UNSET
-        else:
-            total = self.total
-
-        first: bool | None | Unset
-        if isinstance(self.first, Unset):
-            first = UNSET
-        else:
-            first = self.first
-
-        last: bool | None | Unset
-        if isinstance(self.last, Unset):
-            last = UNSET
-        else:
-            last = self.last
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if content is not UNSET:
-            field_dict["content"] = content
-        if page is not UNSET:
-            field_dict["page"] = page
-        if size is not UNSET:
-            field_dict["size"] = size
-        if total is not UNSET:
-            field_dict["total"] = total
-        if first is not UNSET:
-            field_dict["first"] = first
-        if last is not UNSET:
-            field_dict["last"] = last
-
+        if self.content is not UNSET:
+            field_dict["content"] = (
+                [
+                    item.to_dict() if isinstance(item, Order) else item
+                    for item in self.content
+                ]
+                if isinstance(self.content, list)
+                else self.content
+            )
+        if self.page is not UNSET:
+            field_dict["page"] = self.page
+        if self.size is not UNSET:
+            field_dict["size"] = self.size
+        if self.total is not UNSET:
+            field_dict["total"] = self.total
+        if self.first is not UNSET:
+            field_dict["first"] = self.first
+        if self.last is not UNSET:
+            field_dict["last"] = self.last
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.order import Order
-
         d = dict(src_dict)
-
-        def _parse_content(data: object) -> list[Order] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                content_type_0 = []
-                _content_type_0 = data
-                for content_type_0_item_data in _content_type_0:
-                    content_type_0_item = Order.from_dict(content_type_0_item_data)
-
-                    content_type_0.append(content_type_0_item)
-
-                return content_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[Order] | None | Unset, data)
-
-        content = _parse_content(d.pop("content", UNSET))
-
-        def _parse_page(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        page = _parse_page(d.pop("page", UNSET))
-
-        def _parse_size(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        size = _parse_size(d.pop("size", UNSET))
-
-        def _parse_total(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        total = _parse_total(d.pop("total", UNSET))
-
-        def _parse_first(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        first = _parse_first(d.pop("first", UNSET))
-
-        def _parse_last(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        last = _parse_last(d.pop("last", UNSET))
-
-        order_page = cls(
-            content=content,
-            page=page,
-            size=size,
-            total=total,
-            first=first,
-            last=last,
+        self = cls.__new__(cls)
+        content = d.pop("content", UNSET)
+        self.content = (
+            [
+                Order.from_dict(item) if isinstance(item, dict) else item
+                for item in content
+            ]
+            if isinstance(content, list)
+            else content
         )
-
-        order_page.additional_properties = d
-        return order_page
+        self.page = d.pop("page", UNSET)
+        self.size = d.pop("size", UNSET)
+        self.total = d.pop("total", UNSET)
+        self.first = d.pop("first", UNSET)
+        self.last = d.pop("last", UNSET)
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -198,3 +94,8 @@ class OrderPage:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class rather than inside each method: models refer to each other (even in
+# cycles), and by the time a method runs these names exist, so no call pays for an import.
+from ..models.order import Order

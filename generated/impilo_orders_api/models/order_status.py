@@ -29,6 +29,13 @@ class OrderStatus(StrEnum):
         return self._value_ in type(self)._value2member_map_
 
     @classmethod
+    def from_value(cls, value: str) -> "OrderStatus":
+        """The member for a value the server sent, known or not. Models decode through this: a dict
+        lookup first is several times cheaper than the Enum constructor."""
+        member = cls._value2member_map_.get(value)
+        return member if isinstance(member, cls) else cls(value)
+
+    @classmethod
     def _missing_(cls, value: Any) -> "OrderStatus | None":
         # The vendor adds values over time; keep the raw string rather than fail the whole parse.
         if not isinstance(value, str):

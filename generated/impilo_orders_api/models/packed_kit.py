@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.device import Device
-    from ..models.kit import Kit
-
 
 T = TypeVar("T", bound="PackedKit")
 
@@ -31,91 +26,41 @@ class PackedKit:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.kit import Kit
-
-        kit: dict[str, Any] | None | Unset
-        if isinstance(self.kit, Unset):
-            kit = UNSET
-        elif isinstance(self.kit, Kit):
-            kit = self.kit.to_dict()
-        else:
-            kit = self.kit
-
-        devices: list[dict[str, Any]] | None | Unset
-        if isinstance(self.devices, Unset):
-            devices = UNSET
-        elif isinstance(self.devices, list):
-            devices = []
-            for devices_type_0_item_data in self.devices:
-                devices_type_0_item = devices_type_0_item_data.to_dict()
-                devices.append(devices_type_0_item)
-
-        else:
-            devices = self.devices
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if kit is not UNSET:
-            field_dict["kit"] = kit
-        if devices is not UNSET:
-            field_dict["devices"] = devices
-
+        if self.kit is not UNSET:
+            field_dict["kit"] = (
+                self.kit.to_dict() if isinstance(self.kit, Kit) else self.kit
+            )
+        if self.devices is not UNSET:
+            field_dict["devices"] = (
+                [
+                    item.to_dict() if isinstance(item, Device) else item
+                    for item in self.devices
+                ]
+                if isinstance(self.devices, list)
+                else self.devices
+            )
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.device import Device
-        from ..models.kit import Kit
-
         d = dict(src_dict)
-
-        def _parse_kit(data: object) -> Kit | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                kit_type_0 = Kit.from_dict(data)
-
-                return kit_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Kit | None | Unset, data)
-
-        kit = _parse_kit(d.pop("kit", UNSET))
-
-        def _parse_devices(data: object) -> list[Device] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                devices_type_0 = []
-                _devices_type_0 = data
-                for devices_type_0_item_data in _devices_type_0:
-                    devices_type_0_item = Device.from_dict(devices_type_0_item_data)
-
-                    devices_type_0.append(devices_type_0_item)
-
-                return devices_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[Device] | None | Unset, data)
-
-        devices = _parse_devices(d.pop("devices", UNSET))
-
-        packed_kit = cls(
-            kit=kit,
-            devices=devices,
+        self = cls.__new__(cls)
+        kit = d.pop("kit", UNSET)
+        self.kit = Kit.from_dict(kit) if isinstance(kit, dict) else kit
+        devices = d.pop("devices", UNSET)
+        self.devices = (
+            [
+                Device.from_dict(item) if isinstance(item, dict) else item
+                for item in devices
+            ]
+            if isinstance(devices, list)
+            else devices
         )
-
-        packed_kit.additional_properties = d
-        return packed_kit
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -132,3 +77,9 @@ class PackedKit:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class rather than inside each method: models refer to each other (even in
+# cycles), and by the time a method runs these names exist, so no call pays for an import.
+from ..models.device import Device
+from ..models.kit import Kit

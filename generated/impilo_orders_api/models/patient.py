@@ -2,18 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.sex import Sex
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.address import Address
-    from ..models.site import Site
-
 
 T = TypeVar("T", bound="Patient")
 
@@ -53,275 +48,66 @@ class Patient:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.address import Address
-        from ..models.site import Site
-
-        id: int | None | Unset
-        if isinstance(self.id, Unset):
-            id = UNSET
-        else:
-            id = self.id
-
-        external_identifier: None | str | Unset
-        if isinstance(self.external_identifier, Unset):
-            external_identifier = UNSET
-        else:
-            external_identifier = self.external_identifier
-
-        first_name: None | str | Unset
-        if isinstance(self.first_name, Unset):
-            first_name = UNSET
-        else:
-            first_name = self.first_name
-
-        last_name: None | str | Unset
-        if isinstance(self.last_name, Unset):
-            last_name = UNSET
-        else:
-            last_name = self.last_name
-
-        date_of_birth: None | str | Unset
-        if isinstance(self.date_of_birth, Unset):
-            date_of_birth = UNSET
-        else:
-            date_of_birth = self.date_of_birth
-
-        email: None | str | Unset
-        if isinstance(self.email, Unset):
-            email = UNSET
-        else:
-            email = self.email
-
-        phone_number: None | str | Unset
-        if isinstance(self.phone_number, Unset):
-            phone_number = UNSET
-        else:
-            phone_number = self.phone_number
-
-        archived: bool | None | Unset
-        if isinstance(self.archived, Unset):
-            archived = UNSET
-        else:
-            archived = self.archived
-
-        address: dict[str, Any] | None | Unset
-        if isinstance(self.address, Unset):
-            address = UNSET
-        elif isinstance(self.address, Address):
-            address = self.address.to_dict()
-        else:
-            address = self.address
-
-        site: dict[str, Any] | None | Unset
-        if isinstance(self.site, Unset):
-            site = UNSET
-        elif isinstance(self.site, Site):
-            site = self.site.to_dict()
-        else:
-            site = self.site
-
-        enrolled: bool | None | Unset
-        if isinstance(self.enrolled, Unset):
-            enrolled = UNSET
-        else:
-            enrolled = self.enrolled
-
-        sex: None | str | Unset
-        if isinstance(self.sex, Unset):
-            sex = UNSET
-        elif isinstance(self.sex, Sex):
-            sex = self.sex.value
-        else:
-            sex = self.sex
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if id is not UNSET:
-            field_dict["id"] = id
-        if external_identifier is not UNSET:
-            field_dict["externalIdentifier"] = external_identifier
-        if first_name is not UNSET:
-            field_dict["firstName"] = first_name
-        if last_name is not UNSET:
-            field_dict["lastName"] = last_name
-        if date_of_birth is not UNSET:
-            field_dict["dateOfBirth"] = date_of_birth
-        if email is not UNSET:
-            field_dict["email"] = email
-        if phone_number is not UNSET:
-            field_dict["phoneNumber"] = phone_number
-        if archived is not UNSET:
-            field_dict["archived"] = archived
-        if address is not UNSET:
-            field_dict["address"] = address
-        if site is not UNSET:
-            field_dict["site"] = site
-        if enrolled is not UNSET:
-            field_dict["enrolled"] = enrolled
-        if sex is not UNSET:
-            field_dict["sex"] = sex
-
+        if self.id is not UNSET:
+            field_dict["id"] = self.id
+        if self.external_identifier is not UNSET:
+            field_dict["externalIdentifier"] = self.external_identifier
+        if self.first_name is not UNSET:
+            field_dict["firstName"] = self.first_name
+        if self.last_name is not UNSET:
+            field_dict["lastName"] = self.last_name
+        if self.date_of_birth is not UNSET:
+            field_dict["dateOfBirth"] = self.date_of_birth
+        if self.email is not UNSET:
+            field_dict["email"] = self.email
+        if self.phone_number is not UNSET:
+            field_dict["phoneNumber"] = self.phone_number
+        if self.archived is not UNSET:
+            field_dict["archived"] = self.archived
+        if self.address is not UNSET:
+            field_dict["address"] = (
+                self.address.to_dict()
+                if isinstance(self.address, Address)
+                else self.address
+            )
+        if self.site is not UNSET:
+            field_dict["site"] = (
+                self.site.to_dict() if isinstance(self.site, Site) else self.site
+            )
+        if self.enrolled is not UNSET:
+            field_dict["enrolled"] = self.enrolled
+        if self.sex is not UNSET:
+            field_dict["sex"] = (
+                self.sex.value if isinstance(self.sex, Sex) else self.sex
+            )
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.address import Address
-        from ..models.site import Site
-
         d = dict(src_dict)
-
-        def _parse_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        id = _parse_id(d.pop("id", UNSET))
-
-        def _parse_external_identifier(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        external_identifier = _parse_external_identifier(
-            d.pop("externalIdentifier", UNSET)
+        self = cls.__new__(cls)
+        self.id = d.pop("id", UNSET)
+        self.external_identifier = d.pop("externalIdentifier", UNSET)
+        self.first_name = d.pop("firstName", UNSET)
+        self.last_name = d.pop("lastName", UNSET)
+        self.date_of_birth = d.pop("dateOfBirth", UNSET)
+        self.email = d.pop("email", UNSET)
+        self.phone_number = d.pop("phoneNumber", UNSET)
+        self.archived = d.pop("archived", UNSET)
+        address = d.pop("address", UNSET)
+        self.address = (
+            Address.from_dict(address) if isinstance(address, dict) else address
         )
-
-        def _parse_first_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        first_name = _parse_first_name(d.pop("firstName", UNSET))
-
-        def _parse_last_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        last_name = _parse_last_name(d.pop("lastName", UNSET))
-
-        def _parse_date_of_birth(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        date_of_birth = _parse_date_of_birth(d.pop("dateOfBirth", UNSET))
-
-        def _parse_email(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        email = _parse_email(d.pop("email", UNSET))
-
-        def _parse_phone_number(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        phone_number = _parse_phone_number(d.pop("phoneNumber", UNSET))
-
-        def _parse_archived(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        archived = _parse_archived(d.pop("archived", UNSET))
-
-        def _parse_address(data: object) -> Address | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                address_type_0 = Address.from_dict(data)
-
-                return address_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Address | None | Unset, data)
-
-        address = _parse_address(d.pop("address", UNSET))
-
-        def _parse_site(data: object) -> None | Site | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                site_type_0 = Site.from_dict(data)
-
-                return site_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Site | Unset, data)
-
-        site = _parse_site(d.pop("site", UNSET))
-
-        def _parse_enrolled(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        enrolled = _parse_enrolled(d.pop("enrolled", UNSET))
-
-        def _parse_sex(data: object) -> None | Sex | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                sex_type_0 = Sex(data)
-
-                return sex_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Sex | Unset, data)
-
-        sex = _parse_sex(d.pop("sex", UNSET))
-
-        patient = cls(
-            id=id,
-            external_identifier=external_identifier,
-            first_name=first_name,
-            last_name=last_name,
-            date_of_birth=date_of_birth,
-            email=email,
-            phone_number=phone_number,
-            archived=archived,
-            address=address,
-            site=site,
-            enrolled=enrolled,
-            sex=sex,
-        )
-
-        patient.additional_properties = d
-        return patient
+        site = d.pop("site", UNSET)
+        self.site = Site.from_dict(site) if isinstance(site, dict) else site
+        self.enrolled = d.pop("enrolled", UNSET)
+        sex = d.pop("sex", UNSET)
+        self.sex = Sex.from_value(sex) if isinstance(sex, str) else sex
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -338,3 +124,9 @@ class Patient:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class rather than inside each method: models refer to each other (even in
+# cycles), and by the time a method runs these names exist, so no call pays for an import.
+from ..models.address import Address
+from ..models.site import Site

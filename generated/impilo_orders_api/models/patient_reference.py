@@ -27,43 +27,25 @@ class PatientReference:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        sex: str | Unset = UNSET
-        if not isinstance(self.sex, Unset):
-            sex = self.sex.value
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-            }
-        )
-        if sex is not UNSET:
-            field_dict["sex"] = sex
-
+        field_dict["id"] = self.id
+        if self.sex is not UNSET:
+            field_dict["sex"] = (
+                self.sex.value if isinstance(self.sex, Sex) else self.sex
+            )
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        id = d.pop("id")
-
-        _sex = d.pop("sex", UNSET)
-        sex: Sex | Unset
-        if isinstance(_sex, Unset):
-            sex = UNSET
-        else:
-            sex = Sex(_sex)
-
-        patient_reference = cls(
-            id=id,
-            sex=sex,
-        )
-
-        patient_reference.additional_properties = d
-        return patient_reference
+        self = cls.__new__(cls)
+        self.id = d.pop("id")
+        sex = d.pop("sex", UNSET)
+        self.sex = Sex.from_value(sex) if isinstance(sex, str) else sex
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -26,57 +26,23 @@ class TrackingNumber:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        carrier: None | str | Unset
-        if isinstance(self.carrier, Unset):
-            carrier = UNSET
-        else:
-            carrier = self.carrier
-
-        value: None | str | Unset
-        if isinstance(self.value, Unset):
-            value = UNSET
-        else:
-            value = self.value
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if carrier is not UNSET:
-            field_dict["carrier"] = carrier
-        if value is not UNSET:
-            field_dict["value"] = value
-
+        if self.carrier is not UNSET:
+            field_dict["carrier"] = self.carrier
+        if self.value is not UNSET:
+            field_dict["value"] = self.value
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-
-        def _parse_carrier(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        carrier = _parse_carrier(d.pop("carrier", UNSET))
-
-        def _parse_value(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        value = _parse_value(d.pop("value", UNSET))
-
-        tracking_number = cls(
-            carrier=carrier,
-            value=value,
-        )
-
-        tracking_number.additional_properties = d
-        return tracking_number
+        self = cls.__new__(cls)
+        self.carrier = d.pop("carrier", UNSET)
+        self.value = d.pop("value", UNSET)
+        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
+        self.additional_properties = d or {}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -3,6 +3,7 @@ from http import HTTPStatus
 from typing import Any
 
 import httpx
+import orjson
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
@@ -23,7 +24,8 @@ def _get_kwargs(
         "url": "/api/v3/order",
     }
 
-    _kwargs["json"] = body.to_dict()
+    json_body = body.to_dict()
+    _kwargs["content"] = orjson.dumps(json_body)
 
     headers["Content-Type"] = "application/json"
 
@@ -35,57 +37,57 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Error | Order | None:
     if response.status_code == 200:
-        response_200 = Order.from_dict(response.json())
+        response_200 = Order.from_dict(orjson.loads(response.content))
 
         return response_200
 
     if response.status_code == 201:
-        response_201 = Order.from_dict(response.json())
+        response_201 = Order.from_dict(orjson.loads(response.content))
 
         return response_201
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
+        response_400 = Error.from_dict(orjson.loads(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = Error.from_dict(orjson.loads(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = Error.from_dict(response.json())
+        response_403 = Error.from_dict(orjson.loads(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = Error.from_dict(response.json())
+        response_404 = Error.from_dict(orjson.loads(response.content))
 
         return response_404
 
     if response.status_code == 413:
-        response_413 = Error.from_dict(response.json())
+        response_413 = Error.from_dict(orjson.loads(response.content))
 
         return response_413
 
     if response.status_code == 415:
-        response_415 = Error.from_dict(response.json())
+        response_415 = Error.from_dict(orjson.loads(response.content))
 
         return response_415
 
     if response.status_code == 422:
-        response_422 = Error.from_dict(response.json())
+        response_422 = Error.from_dict(orjson.loads(response.content))
 
         return response_422
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = Error.from_dict(orjson.loads(response.content))
 
         return response_429
 
     if 500 <= response.status_code <= 599:
-        response_5xx = Error.from_dict(response.json())
+        response_5xx = Error.from_dict(orjson.loads(response.content))
 
         return response_5xx
 

@@ -1,0 +1,129 @@
+"""Client decode and encode: the generated client against json, orjson, pydantic v2 and msgspec.
+
+Decode goes through the client's real path: the generated `list_orders` response parser on an
+`httpx.Response` holding the page's bytes (orjson, then `OrderPage.from_dict`). The peers start
+from the same bytes. Encode is what `create_order` puts on the wire: `OrderCreateRequest.to_dict`
+and the JSON bytes, against pydantic's `model_dump_json` of an equal model.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import orjson
+
+from impilo_orders_api import AuthenticatedClient
+from impilo_orders_api.api.orders import create_order, list_orders
+from impilo_orders_api.models import OrderCreateRequest, OrderPage
+
+from . import _peers
+from ._payloads import create_request, order_page
+from ._report import Goal, Section, ms, times, us
+from ._timing import interleaved_medians, ratio
+from ._upstream import UpstreamClient
+
+
+def _httpx_json(body: Any) -> bytes:
+    # What httpx's `json=` sends (httpx 0.28): json.dumps, compact, UTF-8.
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def _check_equivalent(page: dict[str, Any], raw: bytes, client: AuthenticatedClient) -> None:
+    """Every case must decode to the same data, or the comparison means nothing."""
+    response = httpx.Response(200, content=raw)
+    parsed = list_orders._parse_response(client=client, response=response)
+    if not isinstance(parsed, OrderPage) or parsed.to_dict() != page:
+        raise RuntimeError("the generated client does not round-trip the benchmark page")
+    peer = _peers.POrderPage.model_validate_json(raw).model_dump(by_alias=True, exclude_unset=True)
+    if peer != page:
+        raise RuntimeError("the pydantic models do not round-trip the benchmark page")
+
+
+def run_decode(upstream: UpstreamClient, *, orders: int, repeat: int) -> Section:
+    page = order_page(orders)
+    raw = orjson.dumps(page)
+    client = AuthenticatedClient(base_url="http://127.0.0.1", token="unused")
+    _check_equivalent(page, raw, client)
+    models = upstream.models
+
+    def client_now() -> object:
+        return list_orders._parse_response(client=client, response=httpx.Response(200, content=raw))
+
+    cases: dict[str, Any] = {
+        "json.loads alone": lambda: json.loads(raw),
+        "orjson.loads alone": lambda: orjson.loads(raw),
+    }
+    if models is not None:
+        cases["client before: upstream templates (json.loads + from_dict)"] = lambda: models.OrderPage.from_dict(
+            json.loads(raw)
+        )
+    cases["client now: generated list_orders parser"] = client_now
+    cases["pydantic v2 model_validate_json"] = lambda: _peers.POrderPage.model_validate_json(raw)
+    cases["msgspec typed decode (the floor)"] = lambda: _peers.MSGSPEC_PAGE_DECODER.decode(raw)
+
+    with_gc = interleaved_medians(cases, number=3, repeat=repeat, gc_enabled=True)
+    without_gc = interleaved_medians(cases, number=3, repeat=repeat, gc_enabled=False)
+    pyd_on = with_gc["pydantic v2 model_validate_json"]
+    pyd_off = without_gc["pydantic v2 model_validate_json"]
+    section = Section(
+        title=f"Client decode: a page of {orders} full orders ({len(raw) / 1024:.0f} KiB of JSON), bytes to models",
+        columns=["case", "median, GC on", "÷ pydantic", "median, GC off", "÷ pydantic"],
+    )
+    for name in cases:
+        section.rows.append(
+            [
+                name,
+                ms(with_gc[name]),
+                times(ratio(with_gc[name], pyd_on)),
+                ms(without_gc[name]),
+                times(ratio(without_gc[name], pyd_off)),
+            ]
+        )
+    now = "client now: generated list_orders parser"
+    r_on, r_off = ratio(with_gc[now], pyd_on), ratio(without_gc[now], pyd_off)
+    section.goals.append(
+        Goal("no slower than pydantic v2 (ratio ≤ 1.0)", f"{r_on:.2f} with GC on, {r_off:.2f} with GC off", r_on <= 1.0)
+    )
+    section.notes.append(
+        "GC on is what a program sees (the collector runs as objects pile up); GC off is timeit's default."
+    )
+    section.notes.append(f"'client before': {upstream.note}.")
+    before = "client before: upstream templates (json.loads + from_dict)"
+    if before in with_gc:
+        section.notes.append(
+            f"Speed-up of the decode path, before ÷ now: {with_gc[before] / with_gc[now]:.1f}x (GC on), "
+            f"{without_gc[before] / without_gc[now]:.1f}x (GC off)."
+        )
+    return section
+
+
+def run_encode(upstream: UpstreamClient, *, repeat: int) -> Section:
+    body = create_request()
+    request = OrderCreateRequest.from_dict(body)
+    peer = _peers.pydantic_create_request(body)
+    sent = create_order._get_kwargs(body=request)["content"]
+    if orjson.loads(sent) != body or orjson.loads(_peers.pydantic_encode(peer)) != body:
+        raise RuntimeError("the encoders do not produce the same JSON")
+    cases: dict[str, Any] = {
+        "client now: create_order request body (to_dict + orjson)": lambda: create_order._get_kwargs(body=request),
+    }
+    if upstream.models is not None:
+        old = upstream.models.OrderCreateRequest.from_dict(body)
+        cases["client before: upstream to_dict + httpx's json.dumps"] = lambda: _httpx_json(old.to_dict())
+    cases["pydantic v2 model_dump_json"] = lambda: _peers.pydantic_encode(peer)
+    medians = interleaved_medians(cases, number=200, repeat=repeat)
+    pyd = medians["pydantic v2 model_dump_json"]
+    section = Section(
+        title=f"Client encode: the docs' create request for a patient ({len(sent)} bytes of JSON)",
+        columns=["case", "median", "÷ pydantic"],
+    )
+    for name, value in medians.items():
+        section.rows.append([name, us(value), times(ratio(value, pyd))])
+    now = medians["client now: create_order request body (to_dict + orjson)"]
+    section.goals.append(Goal("no slower than pydantic's model_dump_json", f"{now / pyd:.2f}", now <= pyd))
+    section.notes.append(
+        "'client before': upstream templates' to_dict, then what httpx's `json=` sends (json.dumps, compact, UTF-8)."
+    )
+    return section

@@ -1,0 +1,9 @@
+"""`python -m impilo_mock`: the same as the `impilo-mock` command."""
+
+from __future__ import annotations
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,176 @@
+"""Orders in SQLite (stdlib sqlite3): in memory by default, in a file that outlives the process
+with `db_path`. Each order is kept as its rendered JSON, so a fetch is one indexed read.
+
+One connection guarded by one lock: every statement runs under it, so concurrent requests (and
+the lifecycle task) see whole transactions only. SQL is parameterised throughout.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import _orders
+
+JsonObject = dict[str, Any]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS orders (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    patient_id INTEGER,
+    status TEXT NOT NULL,
+    status_changed_at REAL NOT NULL,
+    body BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS orders_patient ON orders (patient_id, id);
+CREATE INDEX IF NOT EXISTS orders_status ON orders (status, status_changed_at);
+CREATE TABLE IF NOT EXISTS order_external_ids (
+    order_id INTEGER NOT NULL REFERENCES orders (id),
+    external_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS order_external_ids_lookup ON order_external_ids (external_id, order_id);
+"""
+
+
+class VoidOutcome(enum.Enum):
+    VOIDED = "voided"
+    ALREADY_VOIDED = "already voided"
+    NOT_FOUND = "not found"
+    TOO_LATE = "too late"
+
+
+class OrderStore:
+    def __init__(self, db_path: str | None = None, *, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        # Autocommit mode; writes open their own transaction. The lock makes sharing one
+        # connection across the server thread and callers (tests, lifecycle) safe.
+        self._db = sqlite3.connect(db_path or ":memory:", check_same_thread=False, isolation_level=None)
+        if db_path:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def clear(self) -> None:
+        """Forget every order; ids start again from 1."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM order_external_ids")
+            self._db.execute("DELETE FROM orders")
+            self._db.execute("DELETE FROM sqlite_sequence WHERE name = ?", ("orders",))
+            self._db.execute("COMMIT")
+
+    def create(self, order: JsonObject) -> bytes:
+        """Store a built order under the next id; returns its rendered JSON."""
+        now = self._clock()
+        patient = order.get("patient")
+        patient_id = patient["id"] if patient else None
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                cursor = self._db.execute(
+                    "INSERT INTO orders (patient_id, status, status_changed_at, body) VALUES (?, ?, ?, ?)",
+                    (patient_id, _orders.INITIAL_STATUS, now, b""),
+                )
+                order_id = int(cursor.lastrowid or 0)
+                body = _orders.render(_orders.place(order, order_id, now))
+                self._db.execute("UPDATE orders SET body = ? WHERE id = ?", (body, order_id))
+                self._db.executemany(
+                    "INSERT INTO order_external_ids (order_id, external_id) VALUES (?, ?)",
+                    [(order_id, external_id) for external_id in dict.fromkeys(order["externalOrderIds"])],
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return body
+
+    def get(self, order_id: int) -> bytes | None:
+        with self._lock:
+            row = self._db.execute("SELECT body FROM orders WHERE id = ?", (order_id,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def page(
+        self, page: int, size: int, *, patient_id: int | None = None, external_ids: Sequence[str] = ()
+    ) -> tuple[list[bytes], int]:
+        """One page (from 1) of the orders matching every filter given, by id ascending, and the total."""
+        where: list[str] = []
+        params: list[object] = []
+        if patient_id is not None:
+            where.append("patient_id = ?")
+            params.append(patient_id)
+        if external_ids:
+            # The whole list binds as one JSON parameter: no SQL built from values, no variable limit.
+            where.append(
+                "id IN (SELECT order_id FROM order_external_ids WHERE external_id IN (SELECT value FROM json_each(?)))"
+            )
+            params.append(json.dumps(list(external_ids)))
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        with self._lock:
+            (total,) = self._db.execute(f"SELECT COUNT(*) FROM orders{clause}", params).fetchone()
+            rows = self._db.execute(
+                f"SELECT body FROM orders{clause} ORDER BY id LIMIT ? OFFSET ?", [*params, size, (page - 1) * size]
+            ).fetchall()
+        return [bytes(row[0]) for row in rows], int(total)
+
+    def _update(self, order_id: int, order: JsonObject, now: float) -> None:
+        self._db.execute(
+            "UPDATE orders SET status = ?, status_changed_at = ?, body = ? WHERE id = ?",
+            (order["currentStatus"], now, _orders.render(order), order_id),
+        )
+
+    def void(self, order_id: int) -> tuple[VoidOutcome, str | None]:
+        """Void an order; the outcome and the status it had."""
+        now = self._clock()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute("SELECT status, body FROM orders WHERE id = ?", (order_id,)).fetchone()
+                if row is None:
+                    outcome, status = VoidOutcome.NOT_FOUND, None
+                else:
+                    status = str(row[0])
+                    if status == _orders.VOIDED_STATUS:
+                        outcome = VoidOutcome.ALREADY_VOIDED
+                    elif status not in _orders.VOIDABLE_STATUSES:
+                        outcome = VoidOutcome.TOO_LATE
+                    else:
+                        order = _orders.move_to(json.loads(row[1]), _orders.VOIDED_STATUS, now)
+                        self._update(order_id, order, now)
+                        outcome = VoidOutcome.VOIDED
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return outcome, status
+
+    def advance(self, min_age: float) -> int:
+        """Move every order that has sat in a lifecycle status for `min_age` seconds one step on."""
+        now = self._clock()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                # Read first, then write: an order moves at most one step per call.
+                rows = self._db.execute(
+                    "SELECT id, status, body FROM orders WHERE status IN (SELECT value FROM json_each(?))"
+                    " AND status_changed_at <= ?",
+                    (json.dumps(list(_orders.LIFECYCLE_NEXT)), now - min_age),
+                ).fetchall()
+                for order_id, status, body in rows:
+                    next_status = _orders.LIFECYCLE_NEXT[status]
+                    self._update(order_id, _orders.move_to(json.loads(body), next_status, now), now)
+                moved = len(rows)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return moved

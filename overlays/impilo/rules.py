@@ -1,0 +1,177 @@
+"""The pre-send check: a create-order body against the contract view's OrderCreateRequest schema.
+
+The rules are not written here. They are the JSON Schema keywords that `overlays/rules.overlay.yaml`
+adds to the spec (oneOf patient/site, anyOf non-empty orderItems/orderKits, required ids, minimum 1),
+each tagged `x-impilo-rule: {name, message}`; `make regen` ships the result as the contract view.
+This module validates with jsonschema (Draft 2020-12, $refs resolved within that document) and turns
+the errors into one `OrderRuleError`:
+
+    $: exactly one of patient or site must be set; both were
+    $.orderItems[0].count: counts must be positive (got 0)
+
+A violation is named by the `x-impilo-rule` of the subschema that failed; an error in a subschema
+without one (a wrong type, an unknown enum value) is named by its JSON Schema keyword.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
+
+import jsonschema
+from jsonschema.exceptions import ValidationError as SchemaError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from . import _spec
+from ._exceptions import OrderRuleError, RuleViolation
+
+__all__ = ["OrderRuleError", "RuleViolation", "check_order", "check_parameter", "order_violations"]
+
+CREATE_SCHEMA = "OrderCreateRequest"
+RULE_KEY = "x-impilo-rule"
+
+
+@functools.cache
+def _validator(pointer: str) -> jsonschema.protocols.Validator:
+    resource = Resource.from_contents(_spec.contract_view(), default_specification=DRAFT202012)
+    registry: Registry[Any] = Registry().with_resource(_spec.CONTRACT_URI, resource)
+    return jsonschema.Draft202012Validator({"$ref": f"{_spec.CONTRACT_URI}#{pointer}"}, registry=registry)
+
+
+def _to_json(body: Any) -> Any:
+    """A dict, a generated model (anything with to_dict) or JSON text, as plain JSON data."""
+    if isinstance(body, bytes | bytearray | str):
+        return json.loads(body)
+    to_dict = getattr(body, "to_dict", None)
+    if callable(to_dict) and not isinstance(body, Mapping):
+        return to_dict()
+    return body
+
+
+def _shown(value: Any) -> str:
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+_JSON_TYPE_NAMES = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "a boolean",
+    list: "an array",
+    dict: "an object",
+}
+
+
+def _where(error: SchemaError) -> str:
+    return str(error.path[-1]) if error.path else "the body"
+
+
+def _what_is_wrong(error: SchemaError) -> str:
+    """A few words on why one branch of a oneOf/anyOf failed: 'site is missing', 'orderItems is empty'."""
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [name for name in cast(list[str], error.validator_value) if name not in error.instance]
+        return " and ".join(f"{name} is missing" for name in missing) or error.message
+    if error.validator == "type" and error.instance is None:
+        return f"{_where(error)} is null"
+    if error.validator == "minItems" and error.instance == []:
+        return f"{_where(error)} is empty"
+    if error.validator == "type":
+        return f"{_where(error)} is {_JSON_TYPE_NAMES.get(type(error.instance), type(error.instance).__name__)}"
+    return error.message
+
+
+def _detail(error: SchemaError) -> str:
+    """The part of a tagged rule's message that says what this body did."""
+    if error.validator == "oneOf" and not error.context:
+        branches = len(cast(list[Any], error.validator_value))
+        return "; both were" if branches == 2 else "; more than one was"
+    if error.validator in ("oneOf", "anyOf"):
+        branches = len(cast(list[Any], error.validator_value))
+        reasons = list(dict.fromkeys(_what_is_wrong(sub) for sub in error.context))
+        return ("; neither was" if branches == 2 else "; none was") + f" ({', '.join(reasons)})"
+    if error.validator == "required" and isinstance(error.instance, dict):
+        return f" ({_what_is_wrong(error)})"
+    return f" (got {_shown(error.instance)})"
+
+
+def _branch_type_mismatch(error: SchemaError) -> bool:
+    """True for a branch of a oneOf/anyOf that failed only because the value has another type."""
+    return error.validator == "type" and len(error.relative_path) == 0
+
+
+def _violations(error: SchemaError) -> Iterable[RuleViolation]:
+    rule = error.schema.get(RULE_KEY) if isinstance(error.schema, dict) else None
+    if isinstance(rule, dict):
+        yield RuleViolation(str(rule["name"]), error.json_path, str(rule["message"]) + _detail(error))
+        return
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        # An untagged oneOf/anyOf is a nullable wrapper (`anyOf: [X, null]`): report what is wrong
+        # inside the branch whose type the value has, not that the value is "not null".
+        branches: dict[Any, list[SchemaError]] = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        fitting = [subs for subs in branches.values() if not any(_branch_type_mismatch(s) for s in subs)]
+        if len(fitting) == 1:
+            for sub in fitting[0]:
+                yield from _violations(sub)
+            return
+        if not fitting:
+            types = " or ".join(
+                dict.fromkeys(_shown(s.validator_value) for s in error.context if _branch_type_mismatch(s))
+            )
+            yield RuleViolation("type", error.json_path, f"{_shown(error.instance)} is not of type {types}")
+            return
+    yield RuleViolation(str(error.validator), error.json_path, error.message)
+
+
+def _depth(violation: RuleViolation) -> int:
+    return violation.path.count(".") + violation.path.count("[")
+
+
+def order_violations(body: Any) -> list[RuleViolation]:
+    """Every rule `body` breaks (empty when it may be sent), most structural first."""
+    data = _to_json(body)
+    found: list[RuleViolation] = []
+    for error in _validator(f"/components/schemas/{CREATE_SCHEMA}").iter_errors(data):
+        found.extend(v for v in _violations(error) if v not in found)
+    # A value of the wrong type also fails every other keyword at its place; the type error says it all.
+    mistyped = {v.path for v in found if v.rule == "type"}
+    found = [v for v in found if v.rule == "type" or v.path not in mistyped]
+    return sorted(found, key=_depth)
+
+
+def check_order(body: Any) -> None:
+    """Raise OrderRuleError if a create-order body breaks a rule.
+
+    `body` is a dict, a generated `OrderCreateRequest`, or the JSON text about to be sent.
+    """
+    try:
+        violations = order_violations(body)
+    except ValueError as exc:  # JSON text that is not JSON
+        raise OrderRuleError([RuleViolation("json", "$", f"the body is not JSON: {exc}")]) from None
+    if violations:
+        raise OrderRuleError(violations)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parameter_violations(operation_id: str, name: str, kind: str, value: Any) -> tuple[RuleViolation, ...]:
+    # Keyed by type too, or True would share 1's verdict. Parameters are scalars, so caching the
+    # verdict keeps jsonschema's $ref lookup off the hot path of every get/list/void.
+    validator = _validator(_spec.parameter_pointer(operation_id, name))
+    return tuple(RuleViolation(str(error.validator), name, error.message) for error in validator.iter_errors(value))
+
+
+def check_parameter(operation_id: str, name: str, value: Any) -> None:
+    """Raise OrderRuleError if a query or path parameter breaks its schema in the spec (e.g. size > 250)."""
+    try:
+        violations = _parameter_violations(operation_id, name, type(value).__qualname__, value)
+    except TypeError:  # unhashable (a list): validate without the cache
+        violations = _parameter_violations.__wrapped__(operation_id, name, type(value).__qualname__, value)
+    if violations:
+        raise OrderRuleError(list(violations))

@@ -1,0 +1,76 @@
+"""Helpers for the mock server tests: the spec check every response goes through, and bodies."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+import httpx
+import pytest
+from jsonschema import Draft202012Validator
+
+from impilo_mock._spec import load_spec, response_schema, schema_validator
+
+ORDERS = "/api/v3/order"
+_ORDER_PATH = re.compile(r"/api/v3/order/[^/]+")
+# Statuses the spec cannot document because they belong to no operation: an unknown route
+# (404) and a method the path does not have (405). Both still send the Error body.
+OUTSIDE_OPERATIONS = {404, 405}
+
+
+def route_of(path: str) -> str | None:
+    if path == ORDERS:
+        return ORDERS
+    if _ORDER_PATH.fullmatch(path):
+        return ORDERS + "/{orderId}"
+    return None
+
+
+def _validator(schema: dict[str, Any]) -> Draft202012Validator:
+    return schema_validator(load_spec(), schema)
+
+
+_ERROR = _validator({"$ref": "#/components/schemas/Error"})
+
+
+def check_against_spec(response: httpx.Response) -> None:
+    """Fail unless the response is documented for its route and status and its body fits the schema."""
+    request = response.request
+    route = route_of(request.url.path)
+    method = request.method
+    status = response.status_code
+    documented = route is not None and method.lower() in load_spec()["paths"][route]
+    if not documented:
+        assert status in OUTSIDE_OPERATIONS | {401}, f"{method} {request.url.path}: undocumented {status}"
+        schema: dict[str, Any] | None = {"$ref": "#/components/schemas/Error"}
+    else:
+        assert route is not None
+        try:
+            schema = response_schema(route, method, status)
+        except KeyError:
+            pytest.fail(f"{method} {route} answered {status}, which the spec does not document")
+    if method == "HEAD":
+        return
+    if schema is None:
+        assert response.content == b"", f"{method} {route} {status} must have no body"
+        return
+    assert response.headers["content-type"].startswith("application/json")
+    errors = sorted(_validator(schema).iter_errors(response.json()), key=str)
+    assert not errors, f"{method} {request.url.path} {status}: {errors[0].message}"
+    if status >= 400:
+        assert not list(_ERROR.iter_errors(response.json()))
+        assert response.json()["status"] == status
+        assert response.json()["message"]
+
+
+def docs_example(name: str) -> dict[str, Any]:
+    """A request example from the docs, embedded verbatim in the spec."""
+    return copy.deepcopy(load_spec()["components"]["examples"][name]["value"])
+
+
+def site_order(**overrides: Any) -> dict[str, Any]:
+    """The smallest valid order: site 1234, one item."""
+    body: dict[str, Any] = {"site": {"id": 1234}, "orderItems": [{"item": {"id": 1000}, "count": 1}]}
+    body.update(overrides)
+    return body
