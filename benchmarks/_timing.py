@@ -22,10 +22,10 @@ def time_calls(fn: Callable[[], object], number: int) -> float:
     return (time.perf_counter() - start) / number
 
 
-def interleaved_medians(
+def interleaved_samples(
     cases: Mapping[str, Callable[[], object]], *, number: int, repeat: int, gc_enabled: bool = True
-) -> dict[str, float]:
-    """The median seconds per call of each case, measured in `repeat` interleaved rounds."""
+) -> dict[str, list[float]]:
+    """Seconds per call of each case, one sample per round, over `repeat` interleaved rounds."""
     samples: dict[str, list[float]] = {name: [] for name in cases}
     was_enabled = gc.isenabled()
     (gc.enable if gc_enabled else gc.disable)()
@@ -37,6 +37,14 @@ def interleaved_medians(
                 samples[name].append(time_calls(fn, number))
     finally:
         (gc.enable if was_enabled else gc.disable)()
+    return samples
+
+
+def interleaved_medians(
+    cases: Mapping[str, Callable[[], object]], *, number: int, repeat: int, gc_enabled: bool = True
+) -> dict[str, float]:
+    """The median seconds per call of each case, measured in `repeat` interleaved rounds."""
+    samples = interleaved_samples(cases, number=number, repeat=repeat, gc_enabled=gc_enabled)
     return {name: statistics.median(values) for name, values in samples.items()}
 
 

@@ -9,6 +9,7 @@ and the JSON bytes, against pydantic's `model_dump_json` of an equal model.
 from __future__ import annotations
 
 import json
+import statistics
 from typing import Any
 
 import httpx
@@ -21,7 +22,7 @@ from impilo_orders_api.models import OrderCreateRequest, OrderPage
 from . import _peers
 from ._payloads import create_request, order_page
 from ._report import Goal, Section, ms, times, us
-from ._timing import interleaved_medians, ratio
+from ._timing import interleaved_medians, interleaved_samples, ratio
 from ._upstream import UpstreamClient
 
 
@@ -63,31 +64,42 @@ def run_decode(upstream: UpstreamClient, *, orders: int, repeat: int) -> Section
     cases["pydantic v2 model_validate_json"] = lambda: _peers.POrderPage.model_validate_json(raw)
     cases["msgspec typed decode (the floor)"] = lambda: _peers.MSGSPEC_PAGE_DECODER.decode(raw)
 
-    with_gc = interleaved_medians(cases, number=3, repeat=repeat, gc_enabled=True)
+    # One page per sample: a full collection (rare, costly, and due to the whole heap, not to the
+    # call it lands in) then shows in the mean but not in the median; young collections show in both.
+    samples = interleaved_samples(cases, number=1, repeat=repeat * 3, gc_enabled=True)
+    with_gc = {name: statistics.median(values) for name, values in samples.items()}
+    mean_gc = {name: statistics.fmean(values) for name, values in samples.items()}
     without_gc = interleaved_medians(cases, number=3, repeat=repeat, gc_enabled=False)
-    pyd_on = with_gc["pydantic v2 model_validate_json"]
-    pyd_off = without_gc["pydantic v2 model_validate_json"]
+    pyd = "pydantic v2 model_validate_json"
     section = Section(
         title=f"Client decode: a page of {orders} full orders ({len(raw) / 1024:.0f} KiB of JSON), bytes to models",
-        columns=["case", "median, GC on", "÷ pydantic", "median, GC off", "÷ pydantic"],
+        columns=["case", "median, GC on", "÷ pydantic", "mean, GC on", "÷ pydantic", "median, GC off", "÷ pydantic"],
     )
     for name in cases:
         section.rows.append(
             [
                 name,
                 ms(with_gc[name]),
-                times(ratio(with_gc[name], pyd_on)),
+                times(ratio(with_gc[name], with_gc[pyd])),
+                ms(mean_gc[name]),
+                times(ratio(mean_gc[name], mean_gc[pyd])),
                 ms(without_gc[name]),
-                times(ratio(without_gc[name], pyd_off)),
+                times(ratio(without_gc[name], without_gc[pyd])),
             ]
         )
     now = "client now: generated list_orders parser"
-    r_on, r_off = ratio(with_gc[now], pyd_on), ratio(without_gc[now], pyd_off)
+    r_on, r_mean, r_off = (ratio(m[now], m[pyd]) for m in (with_gc, mean_gc, without_gc))
     section.goals.append(
-        Goal("no slower than pydantic v2 (ratio ≤ 1.0)", f"{r_on:.2f} with GC on, {r_off:.2f} with GC off", r_on <= 1.0)
+        Goal(
+            "no slower than pydantic v2 (ratio ≤ 1.0, medians)",
+            f"{r_on:.2f} with GC on, {r_off:.2f} with GC off (mean with GC on: {r_mean:.2f})",
+            r_on <= 1.0 and r_off <= 1.0,
+        )
     )
     section.notes.append(
-        "GC on is what a program sees (the collector runs as objects pile up); GC off is timeit's default."
+        "GC on is what a program sees; GC off is timeit's default. With GC on, a full collection walks the "
+        "whole heap of this process and lands in whichever call crosses the threshold: the mean carries that "
+        "noise, the median shows a typical call."
     )
     section.notes.append(f"'client before': {upstream.note}.")
     before = "client before: upstream templates (json.loads + from_dict)"
@@ -113,7 +125,7 @@ def run_encode(upstream: UpstreamClient, *, repeat: int) -> Section:
         old = upstream.models.OrderCreateRequest.from_dict(body)
         cases["client before: upstream to_dict + httpx's json.dumps"] = lambda: _httpx_json(old.to_dict())
     cases["pydantic v2 model_dump_json"] = lambda: _peers.pydantic_encode(peer)
-    medians = interleaved_medians(cases, number=200, repeat=repeat)
+    medians = interleaved_medians(cases, number=1000, repeat=repeat)
     pyd = medians["pydantic v2 model_dump_json"]
     section = Section(
         title=f"Client encode: the docs' create request for a patient ({len(sent)} bytes of JSON)",

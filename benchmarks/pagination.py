@@ -19,7 +19,7 @@ from impilo import AsyncImpilo, Impilo
 
 from ._payloads import create_request
 from ._report import Goal, Section, times
-from ._servers import DEV_KEY, create_orders, python_server, serve
+from ._servers import DEV_KEY, ROOT, create_orders, python_server, serve
 
 LATENCY_MS = 20.0
 
@@ -47,6 +47,7 @@ def _walk_async(base_url: str, size: int) -> tuple[int, float]:
 def _memory(base_url: str, size: int, orders: int) -> Section:
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks._memory_child", base_url, str(size)],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=600,

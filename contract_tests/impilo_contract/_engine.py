@@ -87,7 +87,6 @@ def build_config(
         # Coverage sends a create for every boundary of the body schema: too many writes for a live server.
         operations.append({"include-method": ["POST", "DELETE"], "phases": {"coverage": {"enabled": False}}})
     data: dict[str, Any] = {
-        "seed": settings.seed,
         "base-url": base_url,
         "continue-on-failure": True,
         "request-timeout": 30,
@@ -99,6 +98,8 @@ def build_config(
         # No cross-run cache: a seed must reproduce a run on its own.
         "cache": {"enabled": False},
     }
+    if settings.seed is not None:
+        data["seed"] = settings.seed
     if dictionaries:
         data["dictionaries"] = dictionaries
         data["parameters"] = parameters

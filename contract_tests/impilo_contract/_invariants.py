@@ -79,38 +79,12 @@ def _json(response: httpx.Response) -> Any:
         return None
 
 
-def _remap_ids(body: Any, known: KnownIds) -> Any:
-    """The body with positive patient/site/item/kit ids swapped for ids known to exist on the target."""
-    if not isinstance(body, dict):
-        return body
-    body = json.loads(json.dumps(body))
-
-    def swap(ref: Any, pool: list[int], index: int) -> None:
-        if (
-            isinstance(ref, dict)
-            and isinstance(ref.get("id"), int)
-            and ref["id"] >= 1
-            and pool
-            and ref["id"] not in pool
-        ):
-            ref["id"] = pool[index % len(pool)]
-
-    swap(body.get("patient"), known.patients, 0)
-    swap(body.get("site"), known.sites, 0)
-    for lines, key, pool in (("orderItems", "item", known.items), ("orderKits", "kit", known.kits)):
-        if isinstance(body.get(lines), list):
-            for index, line in enumerate(body[lines]):
-                if isinstance(line, dict):
-                    swap(line.get(key), pool, index)
-    return body
-
-
 def check_rule_table(ctx: InvariantContext) -> None:
     """The server refuses every invalid case of the shared rule table with a 4xx and accepts every valid one."""
     from impilo.rule_cases import CASES
 
     for case in CASES:
-        body = _remap_ids(case.body, ctx.known)
+        body = ctx.known.remap(case.body)
         tag_body(body, ctx.write_tag)
         response = ctx.create(body)
         code = response.status_code
@@ -131,7 +105,7 @@ def check_rule_table(ctx: InvariantContext) -> None:
 def check_echo(ctx: InvariantContext) -> None:
     """Orders created from the docs' examples echo what was sent, and fetch back as created."""
     for example in request_examples(ctx.spec):
-        body = _remap_ids(example, ctx.known)
+        body = ctx.known.remap(example)
         tag_body(body, ctx.write_tag)
         response = ctx.create(body)
         reproduce = ctx.curl("POST", ORDER_PATH, body=body)
@@ -293,7 +267,7 @@ def check_void(ctx: InvariantContext) -> None:
     examples = request_examples(ctx.spec)
     if not examples:
         return
-    body = _remap_ids(examples[0], ctx.known)
+    body = ctx.known.remap(examples[0])
     tag_body(body, ctx.write_tag)
     created = _json(ctx.create(body))
     order_id = created.get("id") if isinstance(created, dict) else None

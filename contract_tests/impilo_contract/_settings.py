@@ -61,6 +61,8 @@ class Settings:
     report_dir: Path | None = None
     fail_on_drift: bool = False
     max_writes: int | None = None
+    # Ids known to exist on the target, by kind ("patients", "sites", "items", "kits", "orders").
+    known_ids: dict[str, list[int]] = field(default_factory=dict)
     # Phases run by Schemathesis; the self-test narrows them per fault to stay quick.
     phases: tuple[str, ...] = ("examples", "coverage", "fuzzing", "stateful")
     # Invariants run after Schemathesis (see _invariants.INVARIANTS); None = all.

@@ -44,11 +44,6 @@ def operation_label(method: str, path: str) -> str:
     return f"{method.upper()} {path}"
 
 
-def operation_ids(spec: JSON) -> dict[str, str]:
-    """Operation label -> operationId."""
-    return {operation_label(m, p): op.get("operationId", operation_label(m, p)) for m, p, op in iter_operations(spec)}
-
-
 def documented_statuses(spec: JSON) -> dict[str, set[str]]:
     """Operation label -> documented response keys ("201", "5XX", "default")."""
     return {

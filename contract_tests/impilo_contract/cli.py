@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ._known_ids import parse_ids
 from ._report import SecretLeak
 from ._results import EXIT_USAGE
 from ._runner import UsageError, run_suite
@@ -62,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile", choices=sorted(PROFILES), default="small", help="Hypothesis budget: small (CI) or large (nightly)"
     )
     parser.add_argument(
+        "--ids",
+        action="append",
+        default=[],
+        metavar="KIND=ID,...",
+        help="ids that exist on the target (patients, sites, items, kits, orders), e.g. --ids patients=55,56",
+    )
+    parser.add_argument(
         "--fail-on-drift", action="store_true", help="spec drift fails the run (always on for the embedded mock)"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines, summary only")
@@ -79,7 +87,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.max_examples is not None and args.max_examples < 1:
         print("impilo-contract: error: --max-examples must be at least 1", file=sys.stderr)
         return EXIT_USAGE
+    known_ids: dict[str, list[int]] = {}
+    for text in args.ids:
+        try:
+            kind, ids = parse_ids(text)
+        except ValueError as exc:
+            print(f"impilo-contract: error: --ids: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        known_ids.setdefault(kind, []).extend(ids)
     settings = Settings(
+        known_ids=known_ids,
         base_url=args.base_url,
         api_key_env=args.api_key_env,
         allow_writes=args.allow_writes,

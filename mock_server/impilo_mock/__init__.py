@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._constants import API_KEYS_ENV, DEFAULT_API_KEY, MAX_BODY_BYTES, MAX_PAGE_SIZE
+from ._constants import API_KEYS_ENV, DEFAULT_API_KEY, MAX_BODY_BYTES
 
 if TYPE_CHECKING:
     from ._app import create_app
@@ -29,7 +29,6 @@ __all__ = [
     "API_KEYS_ENV",
     "DEFAULT_API_KEY",
     "MAX_BODY_BYTES",
-    "MAX_PAGE_SIZE",
     "MockServer",
     "OrderStore",
     "Seed",

@@ -24,20 +24,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from impilo import spec
+
 from . import _orders
-from ._constants import (
-    DEFAULT_API_KEY,
-    DEFAULT_LIFECYCLE_TICK,
-    DEFAULT_PAGE_SIZE,
-    INT32_MAX,
-    INT64_MAX,
-    MAX_BODY_BYTES,
-    MAX_PAGE_SIZE,
-    ORDERS_PATH,
-)
+from ._constants import DEFAULT_API_KEY, DEFAULT_LIFECYCLE_TICK, MAX_BODY_BYTES, ORDERS_PATH
 from ._errors import ApiError, FieldError, api_error_response, error_body, error_response
 from ._seed import Seed
-from ._spec import api_key_header_name, create_request_validator
 from ._store import OrderStore, VoidOutcome
 from ._validation import create_body_errors
 
@@ -52,9 +44,9 @@ class ApiKeyMiddleware:
 
     def __init__(self, app: ASGIApp, *, api_keys: Sequence[str]) -> None:
         self.app = app
-        self.header = api_key_header_name().lower().encode("latin-1")
+        name = spec.api_key_header()
+        self.header = name.lower().encode("latin-1")
         self.keys = [key.encode("utf-8") for key in api_keys]
-        name = api_key_header_name()
         self.missing = error_body(401, f"missing {name} header")
         self.invalid = error_body(401, f"invalid {name}")
 
@@ -89,8 +81,23 @@ def _integer(text: str, name: str, low: int, high: int) -> int:
     )
 
 
+def _bounds(operation_id: str, name: str) -> tuple[int, int]:
+    """[low, high] for an integer parameter: its minimum/maximum in the spec, within its format."""
+    schema = spec.parameter_schema(operation_id, name)
+    low, high = spec.INTEGER_FORMATS[schema.get("format", "int64")]
+    return max(low, schema.get("minimum", low)), min(high, schema.get("maximum", high))
+
+
+# Read from the spec once, so the mock refuses exactly what the spec (and the client) refuse.
+_ORDER_ID = _bounds("fetchOrder", "orderId")
+_PAGE = _bounds("listOrders", "page")
+_SIZE = _bounds("listOrders", "size")
+_PATIENT_ID = _bounds("listOrders", "patientId")
+DEFAULT_PAGE_SIZE: int = spec.parameter_schema("listOrders", "size")["default"]
+
+
 def _order_id(request: Request) -> int:
-    return _integer(str(request.path_params["orderId"]), "orderId", 1, INT64_MAX)
+    return _integer(str(request.path_params["orderId"]), "orderId", *_ORDER_ID)
 
 
 def _query_value(request: Request, name: str) -> str | None:
@@ -176,9 +183,9 @@ class _Routes:
         page_text = _query_value(request, "page")
         size_text = _query_value(request, "size")
         patient_text = _query_value(request, "patientId")
-        page = 1 if page_text is None else _integer(page_text, "page", 1, INT32_MAX)
-        size = DEFAULT_PAGE_SIZE if size_text is None else _integer(size_text, "size", 1, MAX_PAGE_SIZE)
-        patient_id = None if patient_text is None else _integer(patient_text, "patientId", -INT64_MAX - 1, INT64_MAX)
+        page = 1 if page_text is None else _integer(page_text, "page", *_PAGE)
+        size = DEFAULT_PAGE_SIZE if size_text is None else _integer(size_text, "size", *_SIZE)
+        patient_id = None if patient_text is None else _integer(patient_text, "patientId", *_PATIENT_ID)
         external_ids = request.query_params.getlist("externalOrderId")
         orders, total = self.store.page(page, size, patient_id=patient_id, external_ids=external_ids)
         tail = {"page": page, "size": size, "total": total, "first": page == 1, "last": page * size >= total}
@@ -253,7 +260,7 @@ def create_app(
         raise ValueError("at least one non-empty API key is needed")
     if lifecycle_tick <= 0:
         raise ValueError("lifecycle_tick must be positive")
-    create_request_validator()  # compile the contract view's schema now, not on the first order
+    create_body_errors({})  # compile the contract view's schema now, not on the first order
     order_store = store if store is not None else OrderStore(db_path)
     routes = _Routes(order_store, seed or Seed())
 

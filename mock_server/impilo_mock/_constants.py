@@ -13,12 +13,6 @@ DEFAULT_PORT = 8080
 # Request bodies above this many bytes get 413, counted on the wire, not only from Content-Length.
 MAX_BODY_BYTES = 1024 * 1024
 
-DEFAULT_PAGE_SIZE = 15
-MAX_PAGE_SIZE = 250
-
-INT32_MAX = 2**31 - 1
-INT64_MAX = 2**63 - 1
-
 # Seconds between lifecycle steps of an order when the simulated lifecycle is on.
 DEFAULT_LIFECYCLE_TICK = 2.0
 

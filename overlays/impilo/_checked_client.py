@@ -17,8 +17,8 @@ from attrs import define
 from impilo_orders_api.client import AuthenticatedClient
 
 from ._secrets import MASK
-from ._spec import operation
 from .rules import check_order
+from .spec import operation
 
 CREATE_OPERATION = "createOrder"
 

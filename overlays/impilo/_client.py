@@ -12,7 +12,7 @@ from typing import Any, Literal, Self
 
 import httpx
 
-from . import _spec
+from . import spec
 from ._checked_client import CheckedClient
 from ._constants import API_KEY_ENV, BASE_URL_ENV, DEFAULT_ENVIRONMENT, DEFAULT_TIMEOUT
 from ._exceptions import ConfigurationError, connection_error, error_from_response
@@ -31,7 +31,7 @@ def _settings(api_key: str | None, base_url: str | None, environment: str | None
     if base_url is None and environment is None:
         base_url = os.environ.get(BASE_URL_ENV) or None
     if base_url is None:
-        urls = _spec.server_urls()
+        urls = spec.server_urls()
         name = environment or DEFAULT_ENVIRONMENT
         if name not in urls:
             raise ConfigurationError(f"unknown environment {name!r}; the spec's servers are {sorted(urls)}")
@@ -72,7 +72,7 @@ class _Base:
         self.generated = CheckedClient(
             base_url=self.base_url,
             token=self._api_key,
-            auth_header_name=_spec.api_key_header(),
+            auth_header_name=spec.api_key_header(),
             timeout=self.timeout,
             httpx_args=httpx_args,
         )
@@ -97,7 +97,8 @@ class Impilo(_Base):
     talks to the sandbox. Timeouts default to connect 5 s / read 30 s (`timeout=` here or per call).
     GETs are retried on connection errors, 429, 502, 503 and 504 with backoff and jitter, honouring
     Retry-After; a void only on 429 or a connection that never opened; a create never by default.
-    `http_client=` takes your own httpx.Client (the key header and rule check are added to it);
+    `http_client=` takes your own httpx.Client (the key header and rule check are added to it, and
+    the base URL if it has none; it keeps its own timeout and is not closed by `close()`);
     `transport=` an httpx transport (e.g. httpx.MockTransport in tests); `sleep=` replaces time.sleep
     between retries.
     """

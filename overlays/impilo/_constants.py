@@ -16,6 +16,14 @@ DEFAULT_ENVIRONMENT = "production"
 # Connect 5 s, read (and write, pool) 30 s; overridable per client and per call.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
+# An OrderRuleError lists every violation in .errors, but its message quotes only the first few:
+# a body with thousands of broken lines should not make a message of thousands of lines.
+MAX_VIOLATIONS_IN_MESSAGE = 10
+
+# Keys at least this long are masked wherever they appear in a message or log line; shorter ones
+# (only ever seen in tests) only where they stand alone, so "k" does not mask every "k".
+MIN_SUBSTRING_SECRET_LENGTH = 8
+
 # Retries. A retry waits INITIAL_RETRY_DELAY * 2**attempt (capped at MAX_RETRY_DELAY), minus up to
 # RETRY_JITTER of that at random so many clients do not retry in lock step. A Retry-After header
 # replaces the computed wait. Retrying stops early when the next wait would push the total wait
@@ -42,3 +50,7 @@ CONNECTION_ERRORS: tuple[type[httpx.TransportError], ...] = (
     httpx.NetworkError,
     httpx.RemoteProtocolError,
 )
+
+# The async iterator's look-ahead: page requests in flight at once, once `total` says how many
+# pages there are. Each holds at most one decoded page, so memory grows by this many pages.
+ASYNC_PAGES_IN_FLIGHT = 4

@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 
+from ._constants import MAX_VIOLATIONS_IN_MESSAGE
 from ._retry import parse_retry_after
 from ._secrets import redact
 
@@ -71,8 +72,19 @@ class OrderRuleError(ImpiloError, ValueError):
         self.errors = errors
         self.rule = errors[0].rule
         self.path = errors[0].path
-        text = str(errors[0]) if len(errors) == 1 else f"{len(errors)} rule violations: " + " | ".join(map(str, errors))
+        if len(errors) == 1:
+            text = str(errors[0])
+        else:
+            shown = " | ".join(map(str, errors[:MAX_VIOLATIONS_IN_MESSAGE]))
+            hidden = len(errors) - MAX_VIOLATIONS_IN_MESSAGE
+            text = f"{len(errors)} rule violations: {shown}" + (
+                f" | ... {hidden} more in .errors" if hidden > 0 else ""
+            )
         super().__init__(text)
+
+    def __reduce__(self) -> tuple[type[OrderRuleError], tuple[list[RuleViolation]]]:
+        # Pickle by violations, not by message, so it survives a trip to another process.
+        return (type(self), (self.errors,))
 
 
 class APIConnectionError(ImpiloError):

@@ -3,18 +3,18 @@
 Each method builds its request with the generated operation's request builder (`_get_kwargs`:
 path, query, JSON body, exactly as the generated `sync_detailed` would) and decodes a success with
 the generated model's `from_dict`. Only sending is the facade's own, because the generated
-`*_detailed` functions parse every error body with `Error.from_dict(response.json())` before the
+`*_detailed` functions parse every error body with `Error.from_dict(<JSON of the body>)` before the
 caller sees the response: a proxy's HTML 502 would raise a JSONDecodeError there instead of a
 `ServerError`, and a 429's Retry-After would be out of reach.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncGenerator, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
+import orjson
 
 from impilo_orders_api.api.orders import create_order, fetch_order, list_orders, void_order
 from impilo_orders_api.models.order import Order
@@ -25,8 +25,8 @@ from impilo_orders_api.types import UNSET
 from ._constants import DEFAULT_CREATE_RETRIES
 from ._exceptions import unexpected_response
 from ._pagination import walk_pages, walk_pages_async
-from ._spec import parameter_schema
 from .rules import check_order, check_parameter
+from .spec import parameter_schema
 
 if TYPE_CHECKING:
     from ._client import AsyncImpilo, Impilo
@@ -72,7 +72,7 @@ def _list_kwargs(
 def decode(response: httpx.Response, parse: Callable[[dict[str, Any]], Model], secret: str | None) -> Model:
     """A success response as a generated model; UnexpectedResponseError if it is not a JSON object."""
     try:
-        payload = json.loads(response.content)
+        payload = orjson.loads(response.content)  # the JSON library the generated client uses
     except ValueError:
         raise unexpected_response(response, "a body that is not JSON", secret=secret) from None
     if not isinstance(payload, dict):
@@ -189,7 +189,7 @@ class AsyncOrders:
         external_order_ids: str | Sequence[str] | None = None,
         timeout: TimeoutArg = None,
     ) -> AsyncGenerator[Order, None]:
-        """Every matching order (`async for`); the next page is fetched while this one is consumed."""
+        """Every matching order (`async for`), with a few page requests in flight (see _pagination)."""
         _list_kwargs(1, size, patient_id, external_order_ids)
 
         async def fetch(page: int) -> OrderPage:

@@ -8,18 +8,22 @@ Pages are fetched from 1 and one at a time. The walk stops at the first of:
 So a server that never says `last` cannot make it loop forever. A short page does not end the
 walk by itself: a server may cap `size` below what was asked.
 
-The async walk fetches the next page while the caller works through the current one.
+The async walk keeps several page requests in flight (ASYNC_PAGES_IN_FLIGHT) once the first
+page's `total` says how many pages there are, so it is not bound by one round trip per page.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from impilo_orders_api.models.order import Order
 from impilo_orders_api.models.order_page import OrderPage
+
+from ._constants import ASYNC_PAGES_IN_FLIGHT
 
 FIRST_PAGE = 1
 
@@ -63,22 +67,42 @@ def _consume_result(task: asyncio.Task[OrderPage]) -> None:
         task.exception()
 
 
-async def walk_pages_async(fetch: Callable[[int], Awaitable[OrderPage]]) -> AsyncGenerator[Order, None]:
-    """Every order of every page; the next page is requested while this one is consumed."""
+async def walk_pages_async(
+    fetch: Callable[[int], Awaitable[OrderPage]], *, window: int = ASYNC_PAGES_IN_FLIGHT
+) -> AsyncGenerator[Order, None]:
+    """Every order of every page, with up to `window` page requests in flight.
+
+    Pages are still handed out strictly in order and judged by the same rules as the sync walk.
+    Requests run ahead only as far as the first page's `total` says there are pages; without a
+    `total`, only the next page is fetched early. Requests still pending when the walk ends (or
+    the caller stops) are cancelled.
+    """
     walk = PageWalk()
+    in_flight: dict[int, asyncio.Task[OrderPage]] = {}
+    last_expected: int | None = None  # the page where `total` says the walk ends
+
+    def request(number: int) -> None:
+        if number not in in_flight:
+            task = asyncio.ensure_future(fetch(number))
+            task.add_done_callback(_consume_result)
+            in_flight[number] = task
+
     number = FIRST_PAGE
-    pending: asyncio.Task[OrderPage] | None = asyncio.ensure_future(fetch(number))
+    request(number)
     try:
-        while pending is not None:
-            page = await pending
-            pending = None
-            orders = walk.take(page)
+        while True:
+            orders = walk.take(await in_flight.pop(number))
             if walk.more:
-                number += 1
-                pending = asyncio.ensure_future(fetch(number))
-                pending.add_done_callback(_consume_result)
+                if last_expected is None and walk.total is not None:
+                    last_expected = number + math.ceil((walk.total - walk.seen) / len(orders))
+                ahead = number + 1 if last_expected is None else min(last_expected, number + window)
+                for upcoming in range(number + 1, max(ahead, number + 1) + 1):
+                    request(upcoming)
             for order in orders:
                 yield order
+            if not walk.more:
+                return
+            number += 1
     finally:
-        if pending is not None:
-            pending.cancel()
+        for task in in_flight.values():
+            task.cancel()

@@ -9,7 +9,10 @@ a client is made with is registered here, and a filter on the HTTP loggers redac
 from __future__ import annotations
 
 import logging
+import re
 import threading
+
+from ._constants import MIN_SUBSTRING_SECRET_LENGTH
 
 MASK = "***"
 
@@ -26,10 +29,16 @@ HTTP_LOGGERS = (
 
 
 def redact(text: str, secret: str | None) -> str:
-    """`text` with every occurrence of `secret` replaced by a mask."""
+    """`text` with every occurrence of `secret` replaced by a mask.
+
+    A short key (a test's "k") is masked only where it stands alone, so it cannot turn every log
+    line into asterisks; a real key is masked wherever it appears.
+    """
     if not secret:
         return text
-    return text.replace(secret, MASK)
+    if len(secret) >= MIN_SUBSTRING_SECRET_LENGTH:
+        return text.replace(secret, MASK)
+    return re.sub(rf"(?<![\w-]){re.escape(secret)}(?![\w-])", MASK, text)
 
 
 class _RedactingFilter(logging.Filter):
@@ -44,9 +53,11 @@ class _RedactingFilter(logging.Filter):
             return True
         message = record.getMessage()
         if any(secret in message for secret in self.secrets):
+            redacted = message
             for secret in self.secrets:
-                message = redact(message, secret)
-            record.msg, record.args = message, None
+                redacted = redact(redacted, secret)
+            if redacted != message:
+                record.msg, record.args = redacted, None
         return True
 
 

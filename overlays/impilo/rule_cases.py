@@ -17,7 +17,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._spec import example_value
+from .spec import example_value
 
 __all__ = ["CASES", "INVALID_CASES", "VALID_CASES", "RuleCase", "case"]
 
@@ -186,7 +186,6 @@ INVALID_CASES: tuple[RuleCase, ...] = (
         {"patient": _patient(), "orderItems": _items((1000, 1), (-1000, 1))},
     ),
     _invalid("kit-id-negative", "positive-id", "$.orderKits[0].kit.id", {"site": _site(), "orderKits": _kits((-1, 1))}),
-    _invalid("patient-id-as-string", "positive-id", "$.patient.id", {"patient": {"id": "1234"}, "orderItems": ITEM}),
     # positive-count
     _invalid(
         "item-count-zero",
@@ -209,13 +208,21 @@ INVALID_CASES: tuple[RuleCase, ...] = (
         "$.orderKits[0].count",
         {"site": _site(), "orderItems": ITEM, "orderKits": _kits((1001, -1))},
     ),
+    # types, formats and enums of the spec itself
+    _invalid("patient-id-as-string", "type", "$.patient.id", {"patient": {"id": "1234"}, "orderItems": ITEM}),
     _invalid(
         "item-count-as-string",
-        "positive-count",
+        "type",
         "$.orderItems[0].count",
         {"patient": _patient(), "orderItems": _items((1000, "10"))},
     ),
-    # types and enums of the spec itself
+    _invalid("patient-id-over-int64", "format", "$.patient.id", {"patient": {"id": 2**63}, "orderItems": ITEM}),
+    _invalid(
+        "item-count-over-int32",
+        "format",
+        "$.orderItems[0].count",
+        {"patient": _patient(), "orderItems": _items((1000, 2**31))},
+    ),
     _invalid("patient-as-number", "type", "$.patient", {"patient": 1234, "orderItems": ITEM}),
     _invalid(
         "items-not-a-list",

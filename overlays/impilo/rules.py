@@ -21,30 +21,47 @@ from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 import jsonschema
+import orjson
 from jsonschema.exceptions import ValidationError as SchemaError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from . import _spec
+from . import spec
 from ._exceptions import OrderRuleError, RuleViolation
 
-__all__ = ["OrderRuleError", "RuleViolation", "check_order", "check_parameter", "order_violations"]
+__all__ = ["OrderRuleError", "RuleViolation", "check_order", "check_parameter", "json_violations", "order_violations"]
 
 CREATE_SCHEMA = "OrderCreateRequest"
 RULE_KEY = "x-impilo-rule"
 
 
+def _in_range(low: int, high: int, instance: object) -> bool:
+    if isinstance(instance, bool) or not isinstance(instance, int | float):
+        return True  # not a number: the `type` keyword reports it
+    return low <= instance <= high
+
+
+def _format_checker() -> jsonschema.FormatChecker:
+    """Assert the OpenAPI integer formats, so an id of 2**63 is refused here rather than by the server."""
+    checker = jsonschema.FormatChecker(formats=())
+    for name, (low, high) in spec.INTEGER_FORMATS.items():
+        checker.checks(name)(functools.partial(_in_range, low, high))
+    return checker
+
+
 @functools.cache
 def _validator(pointer: str) -> jsonschema.protocols.Validator:
-    resource = Resource.from_contents(_spec.contract_view(), default_specification=DRAFT202012)
-    registry: Registry[Any] = Registry().with_resource(_spec.CONTRACT_URI, resource)
-    return jsonschema.Draft202012Validator({"$ref": f"{_spec.CONTRACT_URI}#{pointer}"}, registry=registry)
+    resource = Resource.from_contents(spec.contract_view(), default_specification=DRAFT202012)
+    registry: Registry[Any] = Registry().with_resource(spec.CONTRACT_URI, resource)
+    return jsonschema.Draft202012Validator(
+        {"$ref": f"{spec.CONTRACT_URI}#{pointer}"}, registry=registry, format_checker=_format_checker()
+    )
 
 
 def _to_json(body: Any) -> Any:
     """A dict, a generated model (anything with to_dict) or JSON text, as plain JSON data."""
     if isinstance(body, bytes | bytearray | str):
-        return json.loads(body)
+        return orjson.loads(body)
     to_dict = getattr(body, "to_dict", None)
     if callable(to_dict) and not isinstance(body, Mapping):
         return to_dict()
@@ -106,8 +123,14 @@ def _branch_type_mismatch(error: SchemaError) -> bool:
 
 
 def _violations(error: SchemaError) -> Iterable[RuleViolation]:
+    if error.validator == "format":  # int32/int64 range, whatever rule tags the field
+        yield RuleViolation(
+            "format", error.json_path, f"{_shown(error.instance)} is out of range for {error.validator_value}"
+        )
+        return
     rule = error.schema.get(RULE_KEY) if isinstance(error.schema, dict) else None
-    if isinstance(rule, dict):
+    # A wrong type or enum value beside a rule's keyword is not that rule's violation.
+    if isinstance(rule, dict) and error.validator not in ("type", "enum"):
         yield RuleViolation(str(rule["name"]), error.json_path, str(rule["message"]) + _detail(error))
         return
     if error.validator in ("oneOf", "anyOf") and error.context:
@@ -134,16 +157,29 @@ def _depth(violation: RuleViolation) -> int:
     return violation.path.count(".") + violation.path.count("[")
 
 
-def order_violations(body: Any) -> list[RuleViolation]:
-    """Every rule `body` breaks (empty when it may be sent), most structural first."""
-    data = _to_json(body)
-    found: list[RuleViolation] = []
+def order_violations(body: Any, *, limit: int | None = None) -> list[RuleViolation]:
+    """Every rule `body` breaks (empty when it may be sent), most structural first.
+
+    `body` is a dict, a generated `OrderCreateRequest`, or JSON text. `limit` stops after that
+    many: a hostile body can break a rule a hundred thousand times.
+    """
+    return json_violations(_to_json(body), limit=limit)
+
+
+def json_violations(data: Any, *, limit: int | None = None) -> list[RuleViolation]:
+    """Like order_violations, for a body already parsed from JSON (any JSON value; the mock server uses this)."""
+    found: dict[RuleViolation, None] = {}  # ordered and free of repeats
     for error in _validator(f"/components/schemas/{CREATE_SCHEMA}").iter_errors(data):
-        found.extend(v for v in _violations(error) if v not in found)
+        for violation in _violations(error):
+            found[violation] = None
+            if limit is not None and len(found) >= limit:
+                break
+        else:
+            continue
+        break
     # A value of the wrong type also fails every other keyword at its place; the type error says it all.
     mistyped = {v.path for v in found if v.rule == "type"}
-    found = [v for v in found if v.rule == "type" or v.path not in mistyped]
-    return sorted(found, key=_depth)
+    return sorted((v for v in found if v.rule == "type" or v.path not in mistyped), key=_depth)
 
 
 def check_order(body: Any) -> None:
@@ -163,7 +199,7 @@ def check_order(body: Any) -> None:
 def _parameter_violations(operation_id: str, name: str, kind: str, value: Any) -> tuple[RuleViolation, ...]:
     # Keyed by type too, or True would share 1's verdict. Parameters are scalars, so caching the
     # verdict keeps jsonschema's $ref lookup off the hot path of every get/list/void.
-    validator = _validator(_spec.parameter_pointer(operation_id, name))
+    validator = _validator(spec.parameter_pointer(operation_id, name))
     return tuple(RuleViolation(str(error.validator), name, error.message) for error in validator.iter_errors(value))
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from impilo import AsyncImpilo, Impilo
-from impilo._spec import example_value
+from impilo.spec import example_value
 
 # A key distinctive enough that finding it anywhere is a leak, not a coincidence.
 API_KEY = "ik_test_5f1e9c7a2b8d4e60"

@@ -21,7 +21,7 @@ def test_public_api_is_small_and_complete() -> None:
     assert sorted(impilo.__all__) == sorted(set(impilo.__all__))
     for name in impilo.__all__:
         assert getattr(impilo, name) is not None
-    public = {n for n in vars(impilo) if not n.startswith("_")} - {"rules", "rule_cases", "annotations"}
+    public = {n for n in vars(impilo) if not n.startswith("_")} - {"rules", "rule_cases", "spec", "annotations"}
     assert public <= set(impilo.__all__)
 
 
@@ -40,7 +40,7 @@ def test_production_by_default_and_staging_one_argument_away() -> None:
 
 
 def test_server_urls_are_the_specs() -> None:
-    servers = [s["url"] for s in impilo._spec.contract_view()["servers"]]
+    servers = [s["url"] for s in impilo.spec.contract_view()["servers"]]
     assert [Impilo("k").base_url, Impilo("k", environment="staging").base_url] == servers
 
 

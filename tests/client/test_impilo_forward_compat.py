@@ -15,7 +15,7 @@ import httpx
 import pytest
 from impilo_fakes import Recorder, make_async_client, make_client, order_json, page_json
 
-from impilo._spec import example_value
+from impilo.spec import example_value
 from impilo_orders_api.models.order_status import OrderStatus
 from impilo_orders_api.models.sex import Sex
 from impilo_orders_api.models.shipping_option import ShippingOption

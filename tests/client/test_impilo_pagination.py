@@ -7,7 +7,10 @@ import itertools
 
 import httpx
 import pytest
-from impilo_fakes import Recorder, make_async_client, make_client, page_json
+from impilo_fakes import API_KEY, BASE_URL, Recorder, make_async_client, make_client, page_json
+
+from impilo import AsyncImpilo
+from impilo._constants import ASYNC_PAGES_IN_FLIGHT
 
 
 def _server(pages: dict[int, dict[str, object]]) -> Recorder:
@@ -99,14 +102,63 @@ async def test_async_iteration_walks_every_page() -> None:
     assert _pages(recorder) == [1, 2]
 
 
-async def test_async_iteration_fetches_the_next_page_while_this_one_is_consumed() -> None:
+async def test_async_iteration_fetches_ahead_while_this_page_is_consumed() -> None:
     recorder = _server({n: page_json([n], page=n, size=1, total=3) for n in range(1, 4)})
     orders = make_async_client(recorder).orders.iter(size=1)
     first = await anext(orders)
-    await asyncio.sleep(0)  # let the prefetch run
-    assert first.id == 1 and _pages(recorder) == [1, 2]
+    await asyncio.sleep(0)  # let the look-ahead requests run
+    assert first.id == 1 and _pages(recorder) == [1, 2, 3]
     assert [o.id async for o in orders] == [2, 3]
-    assert _pages(recorder) == [1, 2, 3]
+    assert _pages(recorder) == [1, 2, 3]  # nothing requested past the last page `total` implies
+
+
+async def test_async_look_ahead_is_bounded_by_the_window() -> None:
+    recorder = _server({n: page_json([n], page=n, size=1, total=20) for n in range(1, 21)})
+    orders = make_async_client(recorder).orders.iter(size=1)
+    await anext(orders)
+    await asyncio.sleep(0)
+    assert _pages(recorder) == [1, *range(2, 2 + ASYNC_PAGES_IN_FLIGHT)]
+    assert [o.id async for o in orders] == list(range(2, 21))
+    assert sorted(_pages(recorder)) == list(range(1, 21))
+
+
+async def test_async_requests_overlap() -> None:
+    in_flight, most = 0, 0
+
+    async def slow_server(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.001)
+        in_flight -= 1
+        number = int(request.url.params["page"])
+        return httpx.Response(200, json=page_json([number], page=number, size=1, total=12))
+
+    client = AsyncImpilo(API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(slow_server))
+    assert [o.id async for o in client.orders.iter(size=1)] == list(range(1, 13))
+    assert 2 <= most <= ASYNC_PAGES_IN_FLIGHT
+
+
+async def test_async_without_total_fetches_only_the_next_page_early() -> None:
+    recorder = _server({n: page_json([n], page=n, size=1) for n in range(1, 6)})
+    orders = make_async_client(recorder).orders.iter(size=1)
+    await anext(orders)
+    await asyncio.sleep(0)
+    assert _pages(recorder) == [1, 2]
+    assert [o.id async for o in orders] == [2, 3, 4, 5]
+    assert _pages(recorder) == [1, 2, 3, 4, 5, 6]  # page 6 is the empty one that ends the walk
+
+
+async def test_async_look_ahead_recovers_when_pages_are_smaller_than_the_first() -> None:
+    recorder = _server(
+        {
+            1: page_json([1, 2], size=2, total=5),
+            2: page_json([3], page=2, size=2, total=5),
+            3: page_json([4], page=3, size=2, total=5),
+            4: page_json([5], page=4, size=2, total=5),
+        }
+    )
+    assert [o.id async for o in make_async_client(recorder).orders.iter(size=2)] == [1, 2, 3, 4, 5]
 
 
 async def test_async_iteration_stops_on_a_server_that_never_says_last() -> None:

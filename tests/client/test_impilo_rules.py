@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import impilo
-from impilo import OrderRuleError, RuleViolation, _spec, rules
+from impilo import OrderRuleError, RuleViolation, rules, spec
 from impilo.rule_cases import CASES, INVALID_CASES, VALID_CASES, case
 from impilo_orders_api.models.order_create_request import OrderCreateRequest
 
@@ -37,7 +37,7 @@ def test_invalid_case_is_refused_naming_its_rule_and_path(rule_case: Any) -> Non
 def test_table_breaks_every_rule_of_the_contract_view() -> None:
     tagged = {c.rule for c in INVALID_CASES}
     assert RULE_NAMES <= tagged
-    assert RULE_NAMES == set(_declared_rule_names(_spec.contract_view()))
+    assert RULE_NAMES == set(_declared_rule_names(spec.contract_view()))
 
 
 def _declared_rule_names(node: Any) -> Iterator[str]:
@@ -65,11 +65,11 @@ def test_valid_cases_name_only_seeded_records() -> None:
 
 
 def test_docs_examples_are_valid_cases() -> None:
-    contract = _spec.contract_view()
+    contract = spec.contract_view()
     examples = contract["paths"]["/api/v3/order"]["post"]["requestBody"]["content"]["application/json"]["examples"]
     assert len(examples) == 2
     for name in ("CreatePatientOrderRequest", "CreateSiteOrderRequest"):
-        assert _spec.example_value(name) in [c.body for c in VALID_CASES]
+        assert spec.example_value(name) in [c.body for c in VALID_CASES]
 
 
 def test_table_is_json_with_unique_names_and_bodies_cannot_be_spoiled() -> None:
@@ -139,12 +139,12 @@ def test_wrong_type_inside_a_nullable_field_names_the_field_not_null() -> None:
 
 def test_rules_come_from_the_contract_view_not_from_python(monkeypatch: pytest.MonkeyPatch) -> None:
     # Loosen one rule and reword another in the contract view: the check follows, with no code change.
-    view = copy.deepcopy(_spec.contract_view())
+    view = copy.deepcopy(spec.contract_view())
     count = view["components"]["schemas"]["OrderItemRequest"]["properties"]["count"]
     count["minimum"] = 0
     one_of = view["components"]["schemas"]["OrderCreateRequest"]["allOf"][0]
     one_of["x-impilo-rule"]["message"] = "pick one recipient"
-    monkeypatch.setattr(_spec, "contract_view", lambda: view)
+    monkeypatch.setattr(spec, "contract_view", lambda: view)
     rules._validator.cache_clear()
     try:
         rules.check_order(case("item-count-zero").body)
@@ -173,3 +173,27 @@ def test_parameters_are_checked_against_the_spec(operation_id: str, name: str, v
         with pytest.raises(OrderRuleError) as caught:
             rules.check_parameter(operation_id, name, value)
         assert caught.value.path == name and str(caught.value).startswith(f"{name}: ")
+
+
+def test_a_body_broken_a_thousand_times_lists_every_violation_but_keeps_the_message_short() -> None:
+    body = {"patient": {"id": 1234}, "orderItems": [{"item": {"id": 1000}, "count": 0}] * 1000}
+    with pytest.raises(OrderRuleError) as caught:
+        rules.check_order(body)
+    assert len(caught.value.errors) == 1000
+    assert caught.value.errors[999].path == "$.orderItems[999].count"
+    assert str(caught.value).startswith("1000 rule violations: $.orderItems[0].count: counts must be positive (got 0)")
+    assert str(caught.value).endswith("... 990 more in .errors") and len(str(caught.value)) < 1000
+
+
+def test_a_rule_error_survives_pickling() -> None:
+    import pickle
+
+    with pytest.raises(OrderRuleError) as caught:
+        rules.check_order(case("both-patient-and-site").body)
+    copy_ = pickle.loads(pickle.dumps(caught.value))
+    assert (str(copy_), copy_.rule, copy_.path, copy_.errors) == (
+        str(caught.value),
+        "one-recipient",
+        "$",
+        caught.value.errors,
+    )

@@ -18,16 +18,16 @@ from impilo_fakes import (
     order_json,
 )
 
-from impilo import APIConnectionError, AsyncImpilo, AuthenticationError, Impilo, OrderRuleError, _spec
+from impilo import APIConnectionError, AsyncImpilo, AuthenticationError, Impilo, OrderRuleError, spec
 from impilo.rule_cases import case
 
 JSON = {"Content-Type": "application/json"}
 
 
 def test_the_header_name_is_the_specs_security_scheme() -> None:
-    schemes = _spec.contract_view()["components"]["securitySchemes"]
-    assert _spec.api_key_header() == schemes["ImpiloApiKey"]["name"] == "Impilo-API-Key"
-    assert Impilo(API_KEY).generated.auth_header_name == _spec.api_key_header()
+    schemes = spec.contract_view()["components"]["securitySchemes"]
+    assert spec.api_key_header() == schemes["ImpiloApiKey"]["name"] == "Impilo-API-Key"
+    assert Impilo(API_KEY).generated.auth_header_name == spec.api_key_header()
 
 
 def test_reprs_and_strs_never_show_the_key() -> None:
@@ -43,7 +43,7 @@ def test_reprs_and_strs_never_show_the_key() -> None:
 
 
 def test_masking_follows_the_spec_if_the_header_is_renamed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_spec, "api_key_header", lambda: "X-Impilo-Key")
+    monkeypatch.setattr(spec, "api_key_header", lambda: "X-Impilo-Key")
     recorder = Recorder([httpx.Response(200, json=order_json(1))])
     client = Impilo(API_KEY, base_url=BASE_URL, transport=recorder.transport)
     client.orders.get(1)
@@ -117,3 +117,18 @@ async def test_no_log_line_shows_the_key_async(caplog: pytest.LogCaptureFixture)
             assert (await client.orders.get(1)).id == 1
     assert any(r.name.startswith("httpcore") for r in caplog.records)
     assert API_KEY not in caplog.text
+
+
+def test_redaction_of_real_and_toy_keys() -> None:
+    from impilo._secrets import redact
+
+    assert redact(f"x{API_KEY}y and {API_KEY}", API_KEY) == "x***y and ***"
+    assert redact("key k is wrong; kits kept", "k") == "key *** is wrong; kits kept"
+    assert redact("nothing here", None) == "nothing here"
+
+
+def test_a_toy_key_does_not_mangle_other_log_lines(caplog: pytest.LogCaptureFixture) -> None:
+    Impilo("k", base_url=BASE_URL)
+    caplog.set_level(logging.INFO, logger="httpx")
+    logging.getLogger("httpx").info("kept kits for key %s", "k")
+    assert caplog.records[-1].getMessage() == "kept kits for key ***"

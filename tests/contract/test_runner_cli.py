@@ -128,3 +128,12 @@ def test_max_writes_caps_every_write_of_the_run(recorder: _MethodRecorder) -> No
     assert 0 < len(writes) <= 10, len(writes)
     assert any("write(s) not sent: write cap reached" in note for note in result.notes), result.notes
     assert result.errors == []
+
+
+def test_target_and_key_come_from_the_environment(
+    no_env: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("IMPILO_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("IMPILO_API_KEY", "x")
+    assert main([]) == 2
+    assert "cannot reach http://127.0.0.1:9" in _one_line_error(capsys)

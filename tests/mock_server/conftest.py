@@ -9,8 +9,8 @@ import httpx
 import pytest
 from mock_helpers import check_against_spec
 
+from impilo.spec import api_key_header
 from impilo_mock import MockServer
-from impilo_mock._spec import api_key_header_name
 
 
 def _check_hook(response: httpx.Response) -> None:
@@ -27,7 +27,7 @@ def server(impilo_mock_server: MockServer) -> MockServer:
 @pytest.fixture
 def client(server: MockServer) -> Iterator[httpx.Client]:
     """Sends the key; every response it gets is checked against the spec."""
-    headers = {api_key_header_name(): server.api_key}
+    headers = {api_key_header(): server.api_key}
     with httpx.Client(base_url=server.base_url, headers=headers, event_hooks={"response": [_check_hook]}) as http:
         yield http
 

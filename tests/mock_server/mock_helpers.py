@@ -10,7 +10,7 @@ import httpx
 import pytest
 from jsonschema import Draft202012Validator
 
-from impilo_mock._spec import load_spec, response_schema, schema_validator
+from impilo.spec import contract_view
 
 ORDERS = "/api/v3/order"
 _ORDER_PATH = re.compile(r"/api/v3/order/[^/]+")
@@ -27,8 +27,30 @@ def route_of(path: str) -> str | None:
     return None
 
 
+def load_spec() -> dict[str, Any]:
+    return contract_view()
+
+
 def _validator(schema: dict[str, Any]) -> Draft202012Validator:
-    return schema_validator(load_spec(), schema)
+    """A validator for `schema` whose `#/components/...` references resolve inside the spec."""
+    return Draft202012Validator({**schema, "components": load_spec()["components"]})
+
+
+def _resolve(node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        target: Any = load_spec()
+        for part in str(node["$ref"]).removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def response_schema(path: str, method: str, status: int) -> dict[str, Any] | None:
+    """The schema the spec gives a response, None when it documents no body; KeyError if undocumented."""
+    responses = load_spec()["paths"][path][method.lower()]["responses"]
+    key = str(status) if str(status) in responses else f"{str(status)[0]}XX"
+    content = _resolve(responses[key]).get("content")
+    return None if not content else dict(content["application/json"]["schema"])
 
 
 _ERROR = _validator({"$ref": "#/components/schemas/Error"})

@@ -6,15 +6,15 @@ import httpx
 import pytest
 from mock_helpers import ORDERS, site_order
 
+from impilo.spec import api_key_header, contract_view
 from impilo_mock import DEFAULT_API_KEY, MockServer, run_in_thread
-from impilo_mock._spec import api_key_header_name, load_spec
 
 ROUTES = [("POST", ORDERS), ("GET", ORDERS), ("GET", f"{ORDERS}/1"), ("DELETE", f"{ORDERS}/1"), ("GET", "/unknown")]
 
 
 def test_header_name_comes_from_the_spec() -> None:
-    schemes = load_spec()["components"]["securitySchemes"]
-    assert api_key_header_name() == schemes["ImpiloApiKey"]["name"] == "Impilo-API-Key"
+    schemes = contract_view()["components"]["securitySchemes"]
+    assert api_key_header() == schemes["ImpiloApiKey"]["name"] == "Impilo-API-Key"
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)

@@ -10,7 +10,7 @@ import pytest
 from mock_helpers import ORDERS
 
 from impilo.rule_cases import CASES, RuleCase
-from impilo_mock._spec import load_spec
+from impilo.spec import contract_view
 
 
 def _tagged_rules(node: Any) -> set[str]:
@@ -23,7 +23,7 @@ def _tagged_rules(node: Any) -> set[str]:
     return set()
 
 
-TAGGED_RULES = _tagged_rules(load_spec("contract.json"))
+TAGGED_RULES = _tagged_rules(contract_view())
 
 
 def test_the_table_covers_every_tagged_rule() -> None:

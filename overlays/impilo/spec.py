@@ -16,6 +16,8 @@ CONTRACT_PACKAGE = "impilo_orders_api"
 CONTRACT_RESOURCE = ("spec", "contract.json")
 # The id under which the contract view is registered for $ref resolution (see rules.py).
 CONTRACT_URI = "urn:impilo:contract-view"
+# What OpenAPI's integer formats allow; JSON Schema alone does not check them.
+INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 
 
 @functools.cache
