@@ -70,8 +70,7 @@ async def test_async_client_end_to_end(impilo_mock_server: Any) -> None:
 
 def _readme_example() -> str:
     readme = (ROOT / "README.md").read_text()
-    source = readme if SECTION_HEADING in readme else (ROOT / "overlays" / "README_SECTION.md").read_text()
-    section = source[source.index(SECTION_HEADING) :]
+    section = readme[readme.index(SECTION_HEADING) :]
     found = re.search(r"```python\n(.*?)```", section, re.S)
     assert found, "the README's client section has no python example"
     return found.group(1)
