@@ -40,3 +40,10 @@ def test_unknown_enum_value_is_kept_as_the_raw_string() -> None:
     order = Order.from_dict({"currentStatus": "returnedToSender"})
     assert order.current_status == "returnedToSender"
     assert order.to_dict() == {"currentStatus": "returnedToSender"}
+
+
+def test_the_key_is_not_in_the_generated_clients_repr() -> None:
+    client = AuthenticatedClient(base_url="http://127.0.0.1:1", token="k-secret-123")
+    client.get_httpx_client()  # builds the httpx client, which copies the key into the headers
+    assert "k-secret-123" not in repr(client)
+    assert "k-secret-123" not in repr(client.with_headers({"X-Trace": "1"}))
