@@ -110,9 +110,9 @@ def _speed(base_url: str, size: int, orders: int, rounds: int) -> Section:
     section.goals.append(Goal("async with prefetch ≥ 1.5x the sync iterator", times(speedup), speedup >= 1.5))
     floor = pages * LATENCY_MS / 1000
     section.notes.append(
-        f"The added latency alone is {floor:.2f} s per walk for one request at a time. Prefetching one page "
-        "ahead hides only the client's own per-page work behind the next request, so the speed-up is at most "
-        "(latency + work) ÷ latency; a bigger one needs several pages in flight at once."
+        f"The added latency alone is {floor:.2f} s per walk for one request at a time, the sync iterator's floor. "
+        "Prefetching only the next page can hide no more than the caller's per-page work; the async iterator "
+        "gets further by keeping several page requests in flight."
     )
     return section
 

@@ -91,7 +91,8 @@ def build_config(
         "continue-on-failure": True,
         "request-timeout": 30,
         "auth": {"openapi": {SECURITY_SCHEME: {"api_key": api_key}}},
-        "generation": {"max-examples": settings.examples},
+        # No example database: a seed alone must reproduce a run, not what earlier runs left behind.
+        "generation": {"max-examples": settings.examples, "database": "none"},
         "checks": checks,
         "phases": phases,
         "warnings": False,

@@ -21,7 +21,7 @@ from ._known_ids import discover, from_spec
 from ._redact import api_key_header, redact
 from ._report import summary_text, write_reports
 from ._results import SuiteResult
-from ._settings import BASE_URL_ENV, Settings
+from ._settings import BASE_URL_ENV, Settings, run_id_for
 from ._spec import load_contract, request_examples
 
 EMBEDDED = "embedded mock"
@@ -79,6 +79,7 @@ def run_suite(settings: Settings, *, app: Any = None, progress: Callable[[str], 
     started = time.monotonic()
     seed = settings.seed if settings.seed is not None else random.randrange(2**31)
     settings.seed = seed
+    settings.run_id = settings.run_id or run_id_for(seed)
     with open_target(settings, app) as target:
         label = target.base_url + (f" ({EMBEDDED})" if target.embedded else "")
         writes = writes_enabled(settings, target.base_url)

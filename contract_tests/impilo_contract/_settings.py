@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -41,8 +40,10 @@ def is_loopback(url: str) -> bool:
         return False
 
 
-def new_run_id() -> str:
-    return secrets.token_hex(4)
+def run_id_for(seed: int) -> str:
+    """The run id follows from the seed: the tag lands in request bodies, and Schemathesis feeds values
+    it saw in responses back into generation, so a random id would keep a seed from reproducing a run."""
+    return f"{seed & 0xFFFFFFFF:08x}"
 
 
 @dataclass(slots=True)
@@ -68,7 +69,8 @@ class Settings:
     # Invariants run after Schemathesis (see _invariants.INVARIANTS); None = all.
     invariants: tuple[str, ...] | None = None
     quiet: bool = False
-    run_id: str = field(default_factory=new_run_id)
+    # Set from the seed by run_suite unless given.
+    run_id: str | None = None
 
     def __repr__(self) -> str:
         # The key is never shown, only whether there is one.
@@ -87,4 +89,4 @@ class Settings:
 
     @property
     def write_tag(self) -> str:
-        return f"{WRITE_TAG_PREFIX}{self.run_id}"
+        return f"{WRITE_TAG_PREFIX}{self.run_id or 'unseeded'}"

@@ -101,8 +101,11 @@ def _order_id(request: Request) -> int:
 
 
 def _query_value(request: Request, name: str) -> str | None:
+    """A scalar query parameter; given twice it is ambiguous, so 400 rather than pick one."""
     values = request.query_params.getlist(name)
-    return values[-1] if values else None
+    if len(values) > 1:
+        raise ApiError(400, f"{name} is given {len(values)} times", [FieldError(name, "must be given at most once")])
+    return values[0] if values else None
 
 
 async def _read_body(request: Request) -> bytes:

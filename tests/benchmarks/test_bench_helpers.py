@@ -176,3 +176,22 @@ def test_latency_wrapper_delays_list_requests_only(monkeypatch: pytest.MonkeyPat
     _call_asgi(app, "GET", "/api/v3/order/1")
     _call_asgi(app, "POST", "/api/v3/order")
     assert delays == [0.02]
+
+
+def test_throughput_reports_missing_wrk_instead_of_failing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks import throughput
+
+    monkeypatch.setattr(throughput, "wrk_binary", lambda: None)
+    section = throughput.run(smoke=True)
+    assert any("wrk is not installed" in note for note in section.notes)
+    assert [goal.met for goal in section.goals] == [None]
+    assert not section.rows
+
+
+def test_contract_speed_reports_a_missing_runner_as_pending(monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks import contract_speed
+
+    monkeypatch.setattr(contract_speed, "_bin", lambda name: None if name == "impilo-contract" else "/bin/true")
+    section = contract_speed.run(smoke=True)
+    assert any("impilo-contract is not installed" in note and "pending" in note for note in section.notes)
+    assert [goal.met for goal in section.goals] == [None]

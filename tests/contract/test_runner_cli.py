@@ -137,3 +137,13 @@ def test_target_and_key_come_from_the_environment(
     monkeypatch.setenv("IMPILO_API_KEY", "x")
     assert main([]) == 2
     assert "cannot reach http://127.0.0.1:9" in _one_line_error(capsys)
+
+
+def test_the_same_seed_reproduces_the_same_run() -> None:
+    def statuses(seed: int) -> dict[str, dict[int, int]]:
+        result = run_suite(Settings(max_examples=5, seed=seed, quiet=True), app=create_app())
+        return {op: dict(counts) for op, counts in result.statuses.items()}
+
+    first = statuses(31)
+    assert statuses(31) == first
+    assert sum(sum(counts.values()) for counts in first.values()) > 50

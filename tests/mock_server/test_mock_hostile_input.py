@@ -201,3 +201,10 @@ def test_a_body_breaking_rules_thousands_of_times_gets_a_short_answer(client: ht
     assert 0 < len(errors) <= MAX_REPORTED_ERRORS
     assert errors[0]["field"].startswith("$.orderItems[")
     assert len(response.content) < 20_000
+
+
+@pytest.mark.parametrize("query", ["page=x&page=1", "page=1&page=x", "size=5&size=6", "patientId=1&patientId=2"])
+def test_a_scalar_query_parameter_given_twice_is_refused(client: httpx.Client, query: str) -> None:
+    response = client.get(f"{ORDERS}?{query}")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == query.split("=", 1)[0]

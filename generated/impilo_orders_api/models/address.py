@@ -60,7 +60,7 @@ class Address:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         self.line_one = d.pop("lineOne", UNSET)
         self.line_two = d.pop("lineTwo", UNSET)

@@ -96,7 +96,7 @@ class Device:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         self.id = d.pop("id", UNSET)
         item = d.pop("item", UNSET)

@@ -36,7 +36,7 @@ class DeviceEvent:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         self.type_ = d.pop("type", UNSET)
         self.event_timestamp = d.pop("eventTimestamp", UNSET)

@@ -41,7 +41,7 @@ class DeviceIdentifier:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         type_ = d.pop("type", UNSET)
         self.type_ = (

@@ -44,7 +44,7 @@ class EndUser:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         self.id = d.pop("id", UNSET)
         self.first_name = d.pop("firstName", UNSET)

@@ -53,7 +53,7 @@ class Error:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         self.status = d.pop("status", UNSET)
         self.error = d.pop("error", UNSET)

@@ -32,7 +32,7 @@ class FieldError:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         self.field = d.pop("field")
         self.message = d.pop("message")

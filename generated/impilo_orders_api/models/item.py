@@ -56,7 +56,7 @@ class Item:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         self.id = d.pop("id", UNSET)
         manufacturer = d.pop("manufacturer", UNSET)

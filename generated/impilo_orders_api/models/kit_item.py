@@ -38,7 +38,7 @@ class KitItem:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         item = d.pop("item", UNSET)
         self.item = Item.from_dict(item) if isinstance(item, dict) else item

@@ -93,7 +93,7 @@ class OrderCreateRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         self.external_order_ids = d.pop("externalOrderIds", UNSET)
         patient = d.pop("patient", UNSET)

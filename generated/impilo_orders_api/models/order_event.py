@@ -36,7 +36,7 @@ class OrderEvent:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         self.name = d.pop("name", UNSET)
         self.event_timestamp = d.pop("eventTimestamp", UNSET)

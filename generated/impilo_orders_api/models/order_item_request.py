@@ -34,7 +34,7 @@ class OrderItemRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         item = d.pop("item")
         try:

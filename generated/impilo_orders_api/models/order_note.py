@@ -44,7 +44,7 @@ class OrderNote:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         self.note = d.pop("note", UNSET)
         self.created_at = d.pop("createdAt", UNSET)

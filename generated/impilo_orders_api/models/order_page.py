@@ -59,7 +59,7 @@ class OrderPage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         content = d.pop("content", UNSET)
         self.content = (

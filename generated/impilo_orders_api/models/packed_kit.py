@@ -45,7 +45,7 @@ class PackedKit:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         kit = d.pop("kit", UNSET)
         self.kit = Kit.from_dict(kit) if isinstance(kit, dict) else kit

@@ -86,7 +86,7 @@ class Patient:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         self.id = d.pop("id", UNSET)
         self.external_identifier = d.pop("externalIdentifier", UNSET)

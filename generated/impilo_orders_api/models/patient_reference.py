@@ -38,7 +38,7 @@ class PatientReference:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         self.id = d.pop("id")
         sex = d.pop("sex", UNSET)

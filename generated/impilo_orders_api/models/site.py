@@ -52,7 +52,7 @@ class Site:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         self.id = d.pop("id", UNSET)
         self.name = d.pop("name", UNSET)

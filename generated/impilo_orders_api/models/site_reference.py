@@ -29,7 +29,7 @@ class SiteReference:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         self.id = d.pop("id")
         # Only unknown keys are left in d; an empty d would still hold a table sized for every field.

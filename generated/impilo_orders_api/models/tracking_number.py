@@ -36,7 +36,7 @@ class TrackingNumber:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        d = {**src_dict}
         self = cls.__new__(cls)
         self.carrier = d.pop("carrier", UNSET)
         self.value = d.pop("value", UNSET)
