@@ -11,6 +11,13 @@ Command line: `impilo-contract --help`; `make contract`.
 
 from __future__ import annotations
 
+import importlib.util
+
+if importlib.util.find_spec("schemathesis") is None:  # the runner is the distribution's optional extra
+    raise ModuleNotFoundError(
+        "impilo-contract needs Schemathesis: pip install 'impilo-client[contract]'", name="schemathesis"
+    )
+
 from ._drift import Drift
 from ._results import EXIT_CONFORMANT, EXIT_USAGE, EXIT_VIOLATIONS, CheckTally, Failure, SuiteResult
 from ._runner import Target, UsageError, open_target, run_suite
