@@ -91,11 +91,12 @@ def run_decode(upstream: UpstreamClient, *, orders: int, repeat: int) -> Section
     r_on, r_mean, r_off = (ratio(m[now], m[pyd]) for m in (with_gc, mean_gc, without_gc))
     section.goals.append(
         Goal(
-            "no slower than pydantic v2 (ratio ≤ 1.0, medians)",
-            f"{r_on:.2f} with GC on, {r_off:.2f} with GC off (mean with GC on: {r_mean:.2f})",
-            r_on <= 1.0 and r_off <= 1.0,
+            "no slower than pydantic v2 with the GC on, as programs run (median ratio ≤ 1.0)",
+            f"{r_on:.2f} (mean {r_mean:.2f})",
+            r_on <= 1.0,
         )
     )
+    section.goals.append(Goal("the same with the GC off (timeit's convention)", f"{r_off:.2f}", r_off <= 1.0))
     section.notes.append(
         "GC on is what a program sees; GC off is timeit's default. With GC on, a full collection walks the "
         "whole heap of this process and lands in whichever call crosses the threshold: the mean carries that "

@@ -197,3 +197,20 @@ def test_a_rule_error_survives_pickling() -> None:
         "$",
         caught.value.errors,
     )
+
+
+def test_a_self_referencing_schema_still_validates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """References are inlined for speed; a cycle must stay a reference that still resolves."""
+    view = copy.deepcopy(spec.contract_view())
+    view["components"]["schemas"]["Node"] = {
+        "type": "object",
+        "properties": {"next": {"$ref": "#/components/schemas/Node"}, "n": {"type": "integer"}},
+    }
+    monkeypatch.setattr(spec, "contract_view", lambda: view)
+    rules._validator.cache_clear()
+    try:
+        validator = rules._validator("/components/schemas/Node")
+        assert validator.is_valid({"next": {"next": {"n": 1}}})
+        assert not validator.is_valid({"next": {"next": {"n": "x"}}})
+    finally:
+        rules._validator.cache_clear()
