@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # The hand-written code: everything but generated/.
 HANDWRITTEN := overlays mock_server contract_tests scripts tests benchmarks
 
-.PHONY: help test check fmt lint typecheck regen regen-check contract mock bench bench-smoke clean
+.PHONY: help test check fmt lint typecheck regen regen-check contract mock bench bench-tools bench-smoke clean
 
 help:
 	@echo "make contract  - run the contract suite (embedded mock by default; BASE_URL=... IMPILO_API_KEY=... for a live server)"
@@ -15,7 +15,7 @@ help:
 	@echo "make check     - format check, lint, type-check, generated/ up to date"
 	@echo "make regen     - regenerate generated/ from openapi.yaml"
 	@echo "make mock      - run the mock server on 127.0.0.1:8080"
-	@echo "make bench     - benchmarks, written to BENCHMARKS.md"
+	@echo "make bench     - benchmarks, written to BENCHMARKS.md (installs wrk and Prism if it can)"
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,7 +52,13 @@ contract: $(STAMP)
 mock: $(STAMP)
 	$(BIN)/impilo-mock --host 127.0.0.1 --port 8080
 
-bench: $(STAMP)
+# The load-test peers live outside the repo; installing them is best effort (the bench reports what is missing).
+PRISM_DIR ?= $(HOME)/.cache/impilo-bench
+bench-tools:
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) || echo "bench-tools: could not install wrk"
+	@test -x $(PRISM_DIR)/node_modules/.bin/prism || npm install --silent --prefix $(PRISM_DIR) @stoplight/prism-cli@5.16.0 || echo "bench-tools: could not install Prism"
+
+bench: $(STAMP) bench-tools
 	$(PY) -m benchmarks
 
 bench-smoke: $(STAMP)
