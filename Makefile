@@ -36,7 +36,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(HANDWRITTEN)
 
 typecheck: $(STAMP)
-	$(BIN)/mypy overlays/impilo mock_server/impilo_mock contract_tests/impilo_contract scripts
+	$(BIN)/mypy overlays/impilo mock_server/impilo_mock contract_tests/impilo_contract scripts benchmarks
 
 regen: $(STAMP)
 	$(PY) scripts/regen.py
