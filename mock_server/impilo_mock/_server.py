@@ -70,7 +70,10 @@ def run_in_thread(
         served = owned = create_app(**create_app_kwargs)
     else:
         served = app
-    config = uvicorn.Config(served, host=host, port=port, log_level="warning", access_log=False, lifespan="auto")
+    # loop="asyncio": uvloop would install its event loop policy for the whole host process.
+    config = uvicorn.Config(
+        served, host=host, port=port, log_level="warning", access_log=False, lifespan="auto", loop="asyncio"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"impilo-mock-{host}:{port}", daemon=True)
     thread.start()
