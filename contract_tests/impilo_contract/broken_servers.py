@@ -254,6 +254,30 @@ class SpecDrift(Rewrite):
         answer.set_json(data)
 
 
+class OtherDialect(Rewrite):
+    """Not a fault: a conformant server that makes the other choices the spec leaves open. Create
+    answers 200 (the vendor's machine-readable description) instead of 201; an unknown patient,
+    site, item or kit is 422 instead of 404; error bodies are a framework's default shape
+    (timestamp, status, error, path) rather than the mock's. The suite must pass it: only the
+    unknown error-body fields show, as drift."""
+
+    def change(self, scope: Scope, body: bytes, answer: Answer) -> None:
+        if _is_create(scope) and answer.status == 201:
+            answer.status = 200
+        elif _is_create(scope) and answer.status == 404:
+            answer.status = 422
+        if answer.status >= 400:
+            reasons = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 422: "Unprocessable Entity"}
+            answer.set_json(
+                {
+                    "timestamp": "2026-11-22T08:00:00.000+00:00",
+                    "status": answer.status,
+                    "error": reasons.get(answer.status, "Error"),
+                    "path": scope.get("path", ""),
+                }
+            )
+
+
 @dataclass(frozen=True)
 class Variant:
     wrapper: type[Rewrite]
