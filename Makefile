@@ -35,8 +35,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check $(HANDWRITTEN)
 	$(BIN)/ruff check $(HANDWRITTEN)
 
+# Test folders are checked one at a time: each has its own conftest and helper modules.
+TEST_DIRS := tests/spec tests/client tests/mock_server tests/contract tests/benchmarks
 typecheck: $(STAMP)
 	$(BIN)/mypy overlays/impilo mock_server/impilo_mock contract_tests/impilo_contract scripts benchmarks
+	$(BIN)/mypy contract_tests/test_*.py
+	@for d in $(TEST_DIRS); do echo "mypy $$d"; MYPYPATH=$$d $(BIN)/mypy $$d || exit 1; done
 
 regen: $(STAMP)
 	$(PY) scripts/regen.py

@@ -11,8 +11,10 @@ import pytest
 from impilo import AsyncImpilo, AuthenticationError, Impilo, NotFoundError, OrderRuleError
 from impilo.rule_cases import INVALID_CASES, VALID_CASES
 from impilo_orders_api.api.orders import create_order
+from impilo_orders_api.models.order import Order
 from impilo_orders_api.models.order_create_request import OrderCreateRequest
 from impilo_orders_api.models.order_status import OrderStatus
+from impilo_orders_api.models.patient import Patient
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTION_HEADING = "## The client (`impilo`)"
@@ -27,6 +29,7 @@ def client(impilo_mock_server: Any) -> Impilo:
 def test_every_valid_case_is_created(client: Impilo, rule_case: Any) -> None:
     order = client.orders.create(rule_case.body)
     assert order.current_status == OrderStatus.ORDER_PLACED
+    assert isinstance(order.id, int)
     assert client.orders.get(order.id).to_dict() == order.to_dict()
 
 
@@ -43,17 +46,20 @@ def test_create_fetch_list_iterate_void(client: Impilo) -> None:
     page = client.orders.list(2, 3)
     assert (page.page, page.size, page.total, page.first, page.last) == (2, 3, 7, False, False)
     assert {o.id for o in client.orders.iter(patient_id=1234)} == {
-        o.id for o in created if o.patient is not None and o.patient.id == 1234
+        o.id for o in created if isinstance(o.patient, Patient) and o.patient.id == 1234
     }
-    client.orders.void(created[0].id)
-    assert client.orders.get(created[0].id).current_status == OrderStatus.VOIDED
+    first_id = created[0].id
+    assert isinstance(first_id, int)
+    client.orders.void(first_id)
+    assert client.orders.get(first_id).current_status == OrderStatus.VOIDED
     with pytest.raises(NotFoundError):
         client.orders.get(999_999)
 
 
 def test_generated_functions_through_client_generated(client: Impilo) -> None:
     made = create_order.sync(client=client.generated, body=OrderCreateRequest.from_dict(VALID_CASES[0].body))
-    assert made is not None and client.orders.get(made.id).id == made.id  # type: ignore[union-attr]
+    assert isinstance(made, Order) and isinstance(made.id, int)
+    assert client.orders.get(made.id).id == made.id
 
 
 def test_a_wrong_key_is_an_authentication_error(impilo_mock_server: Any) -> None:

@@ -63,9 +63,10 @@ def test_status_maps_to_its_exception(status: int, expected: type[APIStatusError
 
 def test_not_found_through_every_operation() -> None:
     client = make_client(Recorder(lambda request: httpx.Response(404, json=ERROR_BODY)))
-    for call in (lambda: client.orders.get(99), lambda: client.orders.void(99)):
-        with pytest.raises(NotFoundError):
-            call()
+    with pytest.raises(NotFoundError):
+        client.orders.get(99)
+    with pytest.raises(NotFoundError):
+        client.orders.void(99)
 
 
 def test_validation_error_quotes_the_fields() -> None:
@@ -127,7 +128,7 @@ def test_no_answer_is_a_connection_error_wrapping_httpx(failure: Exception, expe
     with pytest.raises(expected) as caught:
         client.orders.get(1)
     assert caught.value.__cause__ is failure
-    assert caught.value.status_code is None
+    assert getattr(caught.value, "status_code", "missing") is None
     assert str(caught.value).startswith("GET /api/v3/order/1: ")
 
 

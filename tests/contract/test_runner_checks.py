@@ -127,11 +127,11 @@ def test_writes_are_tagged_and_capped() -> None:
     run = ActiveRun(allow_writes=True, write_cap=2, write_tag="impilo-contract-test")
     with activate(run):
         first, second = _FakeCase("POST", {"patient": {"id": 1}}), _FakeCase("POST", {"externalOrderIds": ["mine"]})
-        before_call(None, first, {})  # type: ignore[arg-type]
-        before_call(None, second, {})  # type: ignore[arg-type]
+        before_call(None, first, {})
+        before_call(None, second, {})
         with pytest.raises(WriteRefused, match="cap of 2"):
-            before_call(None, _FakeCase("DELETE"), {})  # type: ignore[arg-type]
-        before_call(None, _FakeCase("GET"), {})  # type: ignore[arg-type]  # reads are never capped
+            before_call(None, _FakeCase("DELETE"), {})
+        before_call(None, _FakeCase("GET"), {})  # reads are never capped
     assert first.body["externalOrderIds"] == ["impilo-contract-test"]
     assert second.body["externalOrderIds"] == ["mine", "impilo-contract-test"]
     assert (run.writes, run.refused_writes) == (2, 1)
@@ -140,12 +140,12 @@ def test_writes_are_tagged_and_capped() -> None:
 def test_no_write_leaves_a_read_only_run() -> None:
     run = ActiveRun(allow_writes=False, write_cap=None, write_tag="t")
     with activate(run), pytest.raises(WriteRefused, match="writes are off"):
-        before_call(None, _FakeCase("POST"), {})  # type: ignore[arg-type]
+        before_call(None, _FakeCase("POST"), {})
 
 
 def test_hooks_do_nothing_outside_a_run() -> None:
     case = _FakeCase("POST", {})
-    before_call(None, case, {})  # type: ignore[arg-type]
+    before_call(None, case, {})
     assert case.body == {}
 
 

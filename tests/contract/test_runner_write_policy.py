@@ -18,7 +18,7 @@ def _operations(settings: Settings, base_url: str) -> dict[str, bool]:
     """Operation label -> whether coverage (which sends a write per schema boundary) runs on it."""
     config = build_config(settings, base_url, "key", KnownIds(), write_cap_for(settings, base_url))
     schema = schemathesis.openapi.from_dict(open_response_enums(load_contract()), config=config)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
     return {op.label: schema.config.phases_for(operation=op).coverage.enabled for op in operations}
 
 

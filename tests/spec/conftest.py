@@ -14,10 +14,12 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="session")
 def spec() -> dict[str, Any]:
     """openapi.yaml as the maintainer wrote it."""
-    return yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    return loaded
 
 
 @pytest.fixture(scope="session")
 def contract_view() -> dict[str, Any]:
     """The spec with the rules overlay applied, as shipped in the generated package."""
-    return json.loads((files("impilo_orders_api") / "spec" / "contract.json").read_text())
+    loaded: dict[str, Any] = json.loads((files("impilo_orders_api") / "spec" / "contract.json").read_text())
+    return loaded

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,7 @@ def test_two_runs_are_byte_identical(tmp_path: Path) -> None:
     }
 
 
-BROKEN = {
+BROKEN: dict[str, tuple[Callable[[str], str], str]] = {
     "dangling $ref": (
         lambda s: s.replace('$ref: "#/components/schemas/ItemReference"', '$ref: "#/components/schemas/Nope"'),
         "unresolvable $ref '/components/schemas/Nope'",

@@ -132,7 +132,7 @@ def test_examples_are_the_docs_verbatim(spec: dict[str, Any]) -> None:
     assert examples["ListOrdersResponse"]["value"]["content"][0]["orderItems"] == [{}]
 
 
-RESPONSE_MODELS = {
+RESPONSE_MODELS: dict[str, Any] = {
     "CreatePatientOrderResponse": models.Order,
     "CreateSiteOrderResponse": models.Order,
     "FetchOrderResponse": models.Order,
