@@ -14,8 +14,7 @@ import sys
 import tracemalloc
 
 from impilo import Impilo
-
-DEV_KEY = "impilo-dev-key"
+from impilo_mock import DEFAULT_API_KEY as DEV_KEY
 
 
 def peak_kib() -> int:

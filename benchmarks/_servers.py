@@ -15,9 +15,13 @@ from pathlib import Path
 
 import httpx
 
+from impilo.spec import api_key_header
+from impilo_mock import DEFAULT_API_KEY
+
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
-DEV_KEY = "impilo-dev-key"  # the mock's documented development key
+DEV_KEY = DEFAULT_API_KEY  # the mock's documented development key
+KEY_HEADER = api_key_header()  # the spec's security scheme
 PRISM_DIR = Path(os.environ.get("IMPILO_BENCH_CACHE", Path.home() / ".cache" / "impilo-bench"))
 
 
@@ -33,7 +37,7 @@ def _wait_until_up(proc: subprocess.Popen[bytes], url: str, timeout: float) -> N
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode} before answering")
         try:
-            httpx.get(url, headers={"Impilo-API-Key": DEV_KEY}, timeout=1.0)
+            httpx.get(url, headers={KEY_HEADER: DEV_KEY}, timeout=1.0)
             return
         except httpx.HTTPError:
             time.sleep(0.1)
@@ -91,7 +95,7 @@ def create_orders(base_url: str, count: int, body: dict[str, object], *, concurr
 
     async def fill() -> None:
         limits = httpx.Limits(max_connections=concurrency)
-        async with httpx.AsyncClient(base_url=base_url, headers={"Impilo-API-Key": DEV_KEY}, limits=limits) as client:
+        async with httpx.AsyncClient(base_url=base_url, headers={KEY_HEADER: DEV_KEY}, limits=limits) as client:
             semaphore = asyncio.Semaphore(concurrency)
 
             async def one() -> None:

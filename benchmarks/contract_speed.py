@@ -22,7 +22,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from ._report import Goal, Section
-from ._servers import DEV_KEY, python_server, serve
+from ._servers import DEV_KEY, KEY_HEADER, python_server, serve
 
 PHASES = "examples,coverage,fuzzing,stateful"
 SEED = 1
@@ -68,7 +68,7 @@ def _one_round(contract: str, schemathesis: str, examples: int, report_dir: str)
                 run = [contract, "--base-url", base_url, "--max-examples", str(examples), "--seed", str(SEED)]
                 run += ["--report", report_dir]
             else:
-                run = [schemathesis, "run", spec, "--url", base_url, "-H", f"Impilo-API-Key: {DEV_KEY}"]
+                run = [schemathesis, "run", spec, "--url", base_url, "-H", f"{KEY_HEADER}: {DEV_KEY}"]
                 run += ["--max-examples", str(examples), "--seed", str(SEED), "--phases", PHASES, "-c", "all"]
                 run += ["--no-color"]
             seconds, output, code = _timed(run, env, timeout=900)

@@ -15,6 +15,7 @@ import httpx
 import orjson
 
 from impilo import Impilo
+from impilo.spec import api_key_header
 from impilo_orders_api.models import Order
 
 from ._payloads import full_order
@@ -33,7 +34,7 @@ def run(*, repeat: int) -> Section:
         return httpx.Response(200, content=body, headers=headers)
 
     transport = httpx.MockTransport(answer)
-    raw_client = httpx.Client(base_url=BASE_URL, transport=transport, headers={"Impilo-API-Key": API_KEY})
+    raw_client = httpx.Client(base_url=BASE_URL, transport=transport, headers={api_key_header(): API_KEY})
     facade = Impilo(API_KEY, base_url=BASE_URL, transport=transport)
     try:
         if facade.orders.get(1).to_dict() != orjson.loads(body):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ._payloads import docs_example
 from ._report import Goal, Section
-from ._servers import DEV_KEY, PRISM_DIR, create_orders, prism_server, python_server, serve
+from ._servers import DEV_KEY, KEY_HEADER, PRISM_DIR, create_orders, prism_server, python_server, serve
 
 LUA_CREATE = Path(__file__).resolve().parent / "wrk" / "create_order.lua"
 ENDPOINTS = {
@@ -63,12 +63,11 @@ def tool_versions() -> dict[str, list[str]]:
 
 
 def run_wrk(url: str, method: str, *, seconds: int, connections: int) -> WrkResult:
-    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Impilo-API-Key: {DEV_KEY}"]
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"{KEY_HEADER}: {DEV_KEY}"]
     env = dict(os.environ)
     if method == "POST":
         cmd += ["-s", str(LUA_CREATE)]
         env["IMPILO_BENCH_BODY"] = json.dumps(docs_example("CreatePatientOrderRequest"))
-        env["IMPILO_BENCH_KEY"] = DEV_KEY
     proc = subprocess.run([*cmd, url], capture_output=True, text=True, env=env, timeout=seconds + 60)
     if proc.returncode != 0:
         raise RuntimeError(f"wrk failed ({proc.returncode}): {(proc.stderr or proc.stdout).strip()[-300:]}")

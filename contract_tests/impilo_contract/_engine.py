@@ -155,7 +155,7 @@ def run_schemathesis(
     config = build_config(settings, base_url, api_key, known, run.write_cap)
     schema = schemathesis.openapi.from_dict(open_response_enums(spec), config=config)
     documented = documented_statuses(spec)
-    header = api_key_header(spec)
+    header = api_key_header()
     allow = writes_enabled(settings, base_url)
     for method, path, _ in iter_operations(spec):
         if allow or method not in ("POST", "DELETE"):

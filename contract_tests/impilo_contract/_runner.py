@@ -92,7 +92,7 @@ def run_suite(settings: Settings, *, app: Any = None, progress: Callable[[str], 
             embedded=target.embedded,
             fail_on_drift=settings.fail_on_drift or target.embedded,
         )
-        header = api_key_header(spec)
+        header = api_key_header()
         with httpx.Client(base_url=target.base_url, headers={header: target.api_key}, timeout=30.0) as client:
             probe(client, target.base_url)
             known = from_spec(spec, settings.known_ids)

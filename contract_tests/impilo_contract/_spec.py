@@ -6,11 +6,10 @@ The suite reads the contract view shipped as package data by `make regen`, never
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Iterator
-from functools import cache
-from importlib.resources import files
 from typing import Any
+
+from impilo.spec import contract_view
 
 JSON = dict[str, Any]
 
@@ -20,15 +19,9 @@ REQUEST_ROOT = "OrderCreateRequest"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
-@cache
-def _contract_text() -> str:
-    return (files("impilo_orders_api") / "spec" / "contract.json").read_text(encoding="utf-8")
-
-
 def load_contract() -> JSON:
-    """A fresh copy of the contract view (callers may change it)."""
-    spec: JSON = json.loads(_contract_text())
-    return spec
+    """A fresh copy of the contract view (callers may change it); `impilo.spec` reads it once."""
+    return copy.deepcopy(contract_view())
 
 
 def iter_operations(spec: JSON) -> Iterator[tuple[str, str, JSON]]:

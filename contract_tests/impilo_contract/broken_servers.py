@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
+from impilo.spec import api_key_header
 from impilo_mock import DEFAULT_API_KEY, create_app
 
 Scope = dict[str, Any]
@@ -176,12 +177,27 @@ class AcceptsInvalidOrder(Rewrite):
         return scope, body
 
 
+class RefusesValidSiteOrder(Rewrite):
+    """Every order for a site is refused with 422, though it names only ids that exist. Since a 422
+    for an unknown id counts as accepting valid data, the rule table is what must catch this."""
+
+    def change(self, scope: Scope, body: bytes, answer: Answer) -> None:
+        try:
+            sent = json.loads(body)
+        except ValueError:
+            return
+        if _is_create(scope) and 200 <= answer.status < 300 and isinstance(sent, dict) and sent.get("site"):
+            answer.status = 422
+            answer.set_json({"status": 422, "message": "site orders are not accepted"})
+
+
 class IgnoredAuth(Rewrite):
     """Any key, or none, is let through: the wrapper swaps in the valid key."""
 
     def change_request(self, scope: Scope, body: bytes) -> tuple[Scope, bytes]:
-        headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"impilo-api-key"]
-        headers.append((b"impilo-api-key", DEFAULT_API_KEY.encode()))
+        name = api_key_header().lower().encode("latin-1")
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() != name]
+        headers.append((name, DEFAULT_API_KEY.encode()))
         scope["headers"] = headers
         return scope, body
 
@@ -301,6 +317,7 @@ VARIANTS: dict[str, Variant] = {
         AcceptsInvalidOrder, frozenset({"rule_table", "negative_data_rejection"}), (), ("rule_table",)
     ),
     "ignored_auth": Variant(IgnoredAuth, frozenset({"ignored_auth"}), ("examples",), ()),
+    "refuses_valid_order": Variant(RefusesValidSiteOrder, frozenset({"rule_table"}), (), ("rule_table",)),
     "pagination_off_by_one": Variant(PaginationOffByOne, frozenset({"pagination_invariants"}), (), ("pagination",)),
     "void_forgets_order": Variant(VoidForgetsOrder, frozenset({"use_after_void"}), (), ("void",)),
     "unfetchable_created_order": Variant(

@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 
+from impilo._constants import DEFAULT_TIMEOUT
 from impilo_orders_api import AuthenticatedClient, Client
 from impilo_orders_api.api.orders import fetch_order
 from impilo_orders_api.models import Order, OrderStatus
@@ -28,9 +29,10 @@ def test_key_goes_in_the_spec_header_with_no_prefix(spec: dict[str, Any]) -> Non
 
 
 def test_no_client_has_an_unbounded_timeout() -> None:
+    """The template's default is the facade's (one value, written in the template and _constants)."""
     for client in (Client(base_url="http://x"), AuthenticatedClient(base_url="http://x", token="t")):
-        timeout = client.get_httpx_client().timeout
-        assert timeout.connect == 5.0 and timeout.read == 30.0
+        assert client.get_httpx_client().timeout == DEFAULT_TIMEOUT
+    assert (DEFAULT_TIMEOUT.connect, DEFAULT_TIMEOUT.read) == (5.0, 30.0)
 
 
 def test_unknown_enum_value_is_kept_as_the_raw_string() -> None:
