@@ -1,10 +1,11 @@
-"""Regenerate the typed client in generated/ from openapi.yaml (`make regen`).
+"""Regenerate generated/ from openapi.yaml (`make regen`).
 
-1. Validate openapi.yaml, apply overlays/rules.overlay.yaml, validate the contract view.
-2. Run the pinned openapi-python-client into a scratch directory beside generated/.
-3. Stamp every generated .py file, and add the plain spec and the contract view as package data.
-4. Swap the scratch directory in only when every step worked; print what changed in the
-   client's public surface (operations, models, fields).
+1. Validate openapi.yaml, apply the overlays, validate every view of the spec (scripts/views.py).
+2. Run the pinned openapi-python-client into a scratch directory, on the spec annotated with
+   which schemas a client receives (`x-impilo-received`), so the templates type those as responses.
+3. Stamp every generated .py file; write the views as the data package `impilo_spec_data`.
+4. Swap both packages in only when every step worked; print what changed in the client's
+   public surface (operations, models, fields).
 
 Any failure exits non-zero with the reason and leaves generated/ exactly as it was.
 """
@@ -30,15 +31,21 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from overlay import OverlayError, apply_overlay
+import views
+from overlay import OverlayError
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.yaml"
-OVERLAY = ROOT / "overlays" / "rules.overlay.yaml"
+RULES_OVERLAY = ROOT / "overlays" / "rules.overlay.yaml"
+ACCEPT_OVERLAY = ROOT / "overlays" / "accept.overlay.yaml"
 CONFIG = ROOT / "codegen" / "config.yaml"
 TEMPLATES = ROOT / "codegen" / "templates"
 OUTPUT = ROOT / "generated"
 GENERATOR = "openapi-python-client"
+# The data package holding the views; read through impilo_spec by the client, mock and suite.
+VIEWS_PACKAGE = "impilo_spec_data"
+RECEIVED_KEY = "x-impilo-received"
+SCHEMA_REF = "#/components/schemas/"
 
 Surface = dict[str, dict[str, list[str]]]
 
@@ -84,18 +91,76 @@ def validated(doc: dict[str, Any], what: str) -> None:
         raise RegenError(f"{what} is invalid: {detail}") from exc
 
 
-def build_views(spec_path: Path = SPEC) -> tuple[dict[str, Any], dict[str, Any]]:
+def build_views(spec_path: Path = SPEC) -> dict[str, dict[str, Any]]:
     spec = load_yaml(spec_path)
     validated(spec, "openapi.yaml")
     try:
-        contract = apply_overlay(spec, load_yaml(OVERLAY))
+        built = views.build(spec, load_yaml(RULES_OVERLAY), load_yaml(ACCEPT_OVERLAY))
     except OverlayError as exc:
-        raise RegenError(f"{OVERLAY.relative_to(ROOT)}: {exc}") from exc
-    validated(contract, "the contract view (openapi.yaml + rules overlay)")
-    return spec, contract
+        raise RegenError(f"overlays/: {exc}") from exc
+    for name, doc in built.items():
+        if name != "openapi":
+            validated(doc, f"the {name} view (openapi.yaml + overlays)")
+    return built
 
 
-def run_generator(scratch: Path, spec_path: Path = SPEC) -> Path:
+def _refs(node: Any) -> set[str]:
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and ref.startswith(SCHEMA_REF):
+                found.add(ref[len(SCHEMA_REF) :])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _closure(schemas: dict[str, Any], roots: set[str]) -> set[str]:
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name not in seen and name in schemas:
+            seen.add(name)
+            todo.extend(_refs(schemas[name]))
+    return seen
+
+
+def received_schemas(spec: dict[str, Any]) -> set[str]:
+    """Schemas a client receives: in any response, or in the body of a webhook Impilo sends.
+
+    A schema both sent and received would be typed two ways at once; the spec keeps them apart.
+    """
+    schemas = spec["components"]["schemas"]
+    received_roots = _refs(spec.get("components", {}).get("responses", {})) | _refs(spec.get("webhooks", {}))
+    sent_roots: set[str] = set()
+    for item in spec["paths"].values():
+        for op in item.values():
+            if isinstance(op, dict):
+                received_roots |= _refs(op.get("responses", {}))
+                sent_roots |= _refs(op.get("requestBody", {}))
+    received, sent = _closure(schemas, received_roots), _closure(schemas, sent_roots)
+    both = sorted((received & sent) - {name for name, s in schemas.items() if "enum" in s})
+    if both:
+        raise RegenError(f"schemas both sent and received (give each side its own schema): {', '.join(both)}")
+    return received
+
+
+def generator_input(spec: dict[str, Any], scratch: Path) -> Path:
+    """The spec the generator reads: openapi.yaml with received schemas marked for the templates."""
+    annotated = json.loads(json.dumps(spec))
+    for name in received_schemas(spec):
+        annotated["components"]["schemas"][name][RECEIVED_KEY] = True
+    path = scratch / "openapi.json"
+    path.write_text(json.dumps(annotated, indent=1, ensure_ascii=False))
+    return path
+
+
+def run_generator(scratch: Path, spec_path: Path) -> Path:
     installed = importlib.metadata.version(GENERATOR)
     pinned = pinned_generator_version()
     if installed != pinned:
@@ -125,17 +190,26 @@ def run_generator(scratch: Path, spec_path: Path = SPEC) -> Path:
     return out
 
 
-def finish_package(pkg: Path, spec: dict[str, Any], contract: dict[str, Any]) -> None:
+def finish_package(pkg: Path) -> None:
     version = pinned_generator_version()
     stamp = f"# Generated by {GENERATOR} {version} from openapi.yaml by `make regen`. Do not edit.\n"
     for path in sorted(pkg.rglob("*.py")):
         path.write_text(stamp + path.read_text())
     (pkg / "py.typed").write_text("")
-    # The plain spec and the contract view travel with the package so an installed client,
-    # the mock server and the contract suite read the same rules without the source tree.
-    (pkg / "spec").mkdir()
-    for name, doc in (("openapi.json", spec), ("contract.json", contract)):
-        (pkg / "spec" / name).write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+
+
+def views_package(scratch: Path, built: dict[str, dict[str, Any]]) -> Path:
+    """The views as package data, so an installed client, mock and suite read them without the source tree."""
+    pkg = scratch / VIEWS_PACKAGE
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(
+        '"""The views of openapi.yaml (see scripts/views.py), as data; read them through `impilo_spec`.\n\n'
+        'Generated by `make regen`. Do not edit."""\n'
+    )
+    (pkg / "py.typed").write_text("")
+    for name, doc in built.items():
+        (pkg / f"{name}.json").write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+    return pkg
 
 
 def public_surface(pkg: Path) -> Surface:
@@ -178,17 +252,24 @@ def describe_changes(old: Surface, new: Surface) -> list[str]:
     return lines
 
 
-def swap_in(built: Path, target: Path, scratch: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = scratch / "previous"
-    if target.exists():
-        shutil.move(str(target), str(old))
+def swap_in(moves: dict[Path, Path], scratch: Path) -> None:
+    """Move each built directory onto its target; on any failure put every old one back."""
+    done: list[tuple[Path, Path | None]] = []
     try:
-        shutil.move(str(built), str(target))
+        for index, (built, target) in enumerate(moves.items()):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            old = scratch / f"previous-{index}"
+            kept = None
+            if target.exists():
+                shutil.move(str(target), str(old))
+                kept = old
+            done.append((target, kept))
+            shutil.move(str(built), str(target))
     except BaseException:
-        if old.exists():
+        for target, kept in reversed(done):
             shutil.rmtree(target, ignore_errors=True)
-            shutil.move(str(old), str(target))
+            if kept is not None:
+                shutil.move(str(kept), str(target))
         raise
 
 
@@ -203,18 +284,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    target = args.output.resolve() / package_name()
+    output = args.output.resolve()
+    target = output / package_name()
     try:
-        spec, contract = build_views(args.spec)
+        built = build_views(args.spec)
         # Outside the repo, so the project's own ruff settings never shape generated code.
         with tempfile.TemporaryDirectory(prefix="impilo-regen-") as tmp:
             scratch = Path(tmp)
-            built = run_generator(scratch, args.spec)
-            finish_package(built, spec, contract)
+            client = run_generator(scratch, generator_input(built["openapi"], scratch))
+            finish_package(client)
+            data = views_package(scratch, built)
             if args.check:
-                return check_same(built, target)
-            changes = describe_changes(public_surface(target), public_surface(built))
-            swap_in(built, target, scratch)
+                return check_same({client: target, data: output / VIEWS_PACKAGE})
+            changes = describe_changes(public_surface(target), public_surface(client))
+            swap_in({client: target, data: output / VIEWS_PACKAGE}, scratch)
     except RegenError as exc:
         print(f"regen: FAILED, generated/ left as it was.\n{exc}", file=sys.stderr)
         return 1
@@ -232,7 +315,7 @@ def shown(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
-def check_same(built: Path, target: Path) -> int:
+def check_same(pairs: dict[Path, Path]) -> int:
     def files(root: Path) -> dict[str, bytes]:
         if not root.is_dir():
             return {}
@@ -242,13 +325,17 @@ def check_same(built: Path, target: Path) -> int:
             if p.is_file() and "__pycache__" not in p.parts
         }
 
-    fresh, current = files(built), files(target)
-    differing = sorted(k for k in fresh.keys() | current.keys() if fresh.get(k) != current.get(k))
+    differing: list[str] = []
+    count = 0
+    for built, target in pairs.items():
+        fresh, current = files(built), files(target)
+        count += len(fresh)
+        differing += [f"{shown(target)}/{k}" for k in sorted(fresh.keys() | current.keys()) if fresh.get(k) != current.get(k)]
     if differing:
         print("regen --check: generated/ is out of date with openapi.yaml; run `make regen`. Differs:", file=sys.stderr)
-        print("\n".join(f"  {shown(target)}/{d}" for d in differing), file=sys.stderr)
+        print("\n".join(f"  {d}" for d in differing), file=sys.stderr)
         return 1
-    print(f"regen --check: {shown(target)} is up to date ({len(fresh)} files)")
+    print(f"regen --check: {', '.join(shown(t) for t in pairs.values())} up to date ({count} files)")
     return 0
 
 

@@ -21,5 +21,5 @@ def spec() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def contract_view() -> dict[str, Any]:
     """The spec with the rules overlay applied, as shipped in the generated package."""
-    loaded: dict[str, Any] = json.loads((files("impilo_orders_api") / "spec" / "contract.json").read_text())
+    loaded: dict[str, Any] = json.loads((files("impilo_spec_data") / "contract.json").read_text())
     return loaded

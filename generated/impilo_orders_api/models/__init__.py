@@ -2,6 +2,7 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .address import Address
+from .address_request import AddressRequest
 from .device import Device
 from .device_event import DeviceEvent
 from .device_identifier import DeviceIdentifier
@@ -10,11 +11,16 @@ from .end_user import EndUser
 from .error import Error
 from .field_error import FieldError
 from .item import Item
+from .item_detail import ItemDetail
+from .item_page import ItemPage
 from .item_reference import ItemReference
+from .item_sort import ItemSort
 from .kit import Kit
 from .kit_item import KitItem
+from .kit_page import KitPage
 from .kit_reference import KitReference
 from .manufacturer import Manufacturer
+from .new_patient import NewPatient
 from .order import Order
 from .order_create_request import OrderCreateRequest
 from .order_event import OrderEvent
@@ -26,17 +32,35 @@ from .order_note import OrderNote
 from .order_note_request import OrderNoteRequest
 from .order_page import OrderPage
 from .order_status import OrderStatus
+from .order_status_full_webhook import OrderStatusFullWebhook
+from .order_status_full_webhook_test import OrderStatusFullWebhookTest
+from .order_status_payload import OrderStatusPayload
+from .order_status_webhook import OrderStatusWebhook
+from .order_status_webhook_test import OrderStatusWebhookTest
 from .packed_kit import PackedKit
 from .patient import Patient
+from .patient_page import PatientPage
 from .patient_reference import PatientReference
+from .patient_sort import PatientSort
 from .sex import Sex
 from .shipping_option import ShippingOption
 from .site import Site
+from .site_page import SitePage
 from .site_reference import SiteReference
 from .tracking_number import TrackingNumber
+from .webhook import Webhook
+from .webhook_create_request import WebhookCreateRequest
+from .webhook_event_type import WebhookEventType
+from .webhook_log import WebhookLog
+from .webhook_log_page import WebhookLogPage
+from .webhook_page import WebhookPage
+from .webhook_secret import WebhookSecret
+from .webhook_secret_request import WebhookSecretRequest
+from .webhook_update_request import WebhookUpdateRequest
 
 __all__ = (
     "Address",
+    "AddressRequest",
     "Device",
     "DeviceEvent",
     "DeviceIdentifier",
@@ -45,11 +69,16 @@ __all__ = (
     "Error",
     "FieldError",
     "Item",
+    "ItemDetail",
+    "ItemPage",
     "ItemReference",
+    "ItemSort",
     "Kit",
     "KitItem",
+    "KitPage",
     "KitReference",
     "Manufacturer",
+    "NewPatient",
     "Order",
     "OrderCreateRequest",
     "OrderEvent",
@@ -61,12 +90,29 @@ __all__ = (
     "OrderNoteRequest",
     "OrderPage",
     "OrderStatus",
+    "OrderStatusFullWebhook",
+    "OrderStatusFullWebhookTest",
+    "OrderStatusPayload",
+    "OrderStatusWebhook",
+    "OrderStatusWebhookTest",
     "PackedKit",
     "Patient",
+    "PatientPage",
     "PatientReference",
+    "PatientSort",
     "Sex",
     "ShippingOption",
     "Site",
+    "SitePage",
     "SiteReference",
     "TrackingNumber",
+    "Webhook",
+    "WebhookCreateRequest",
+    "WebhookEventType",
+    "WebhookLog",
+    "WebhookLogPage",
+    "WebhookPage",
+    "WebhookSecret",
+    "WebhookSecretRequest",
+    "WebhookUpdateRequest",
 )

@@ -17,7 +17,7 @@ class Device:
     """A physical device shipped with an order.
 
     Attributes:
-        id (int | None | Unset):
+        id (int):
         item (Item | None | Unset): The catalogue item this device is one of.
         current_status (None | str | Unset): The device's state; a plain string in the API, values are not a closed
             list.
@@ -32,7 +32,7 @@ class Device:
         disabled_readings (bool | None | Unset): Whether readings from this device are switched off.
     """
 
-    id: int | None | Unset = UNSET
+    id: int
     item: Item | None | Unset = UNSET
     current_status: None | str | Unset = UNSET
     used: bool | None | Unset = UNSET
@@ -48,8 +48,7 @@ class Device:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        if self.id is not UNSET:
-            field_dict["id"] = self.id
+        field_dict["id"] = self.id
         if self.item is not UNSET:
             field_dict["item"] = (
                 self.item.to_dict() if isinstance(self.item, Item) else self.item
@@ -98,19 +97,28 @@ class Device:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = {**src_dict}
         self = cls.__new__(cls)
-        self.id = d.pop("id", UNSET)
+        self.id = d.pop("id")
         item = d.pop("item", UNSET)
-        self.item = Item.from_dict(item) if isinstance(item, dict) else item
+        try:
+            self.item = Item.from_dict(item) if isinstance(item, dict) else item
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.item = item
         self.current_status = d.pop("currentStatus", UNSET)
         self.used = d.pop("used", UNSET)
         current_patient = d.pop("currentPatient", UNSET)
-        self.current_patient = (
-            Patient.from_dict(current_patient)
-            if isinstance(current_patient, dict)
-            else current_patient
-        )
+        try:
+            self.current_patient = (
+                Patient.from_dict(current_patient)
+                if isinstance(current_patient, dict)
+                else current_patient
+            )
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.current_patient = current_patient
         site = d.pop("site", UNSET)
-        self.site = Site.from_dict(site) if isinstance(site, dict) else site
+        try:
+            self.site = Site.from_dict(site) if isinstance(site, dict) else site
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.site = site
         self.last_health_check = d.pop("lastHealthCheck", UNSET)
         device_identifiers = d.pop("deviceIdentifiers", UNSET)
         self.device_identifiers = (

@@ -14,7 +14,7 @@ T = TypeVar("T", bound="DeviceEvent")
 
 @_attrs_define
 class DeviceEvent:
-    """Something that happened to a device.
+    """Something that happened to a device. The docs' samples show an empty entry.
 
     Attributes:
         type_ (None | str | Unset):

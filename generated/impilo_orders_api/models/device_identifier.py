@@ -15,7 +15,7 @@ T = TypeVar("T", bound="DeviceIdentifier")
 
 @_attrs_define
 class DeviceIdentifier:
-    """One identifier of a device (serial number, IMEI and so on).
+    """One identifier of a device (serial number, IMEI and so on). The docs' samples show an empty entry.
 
     Attributes:
         type_ (DeviceIdentifierType | None | Unset):

@@ -14,7 +14,7 @@ T = TypeVar("T", bound="EndUser")
 
 @_attrs_define
 class EndUser:
-    """A person using Impilo on the customer's side.
+    """A person using Impilo on the customer's side. No sample shows one, so nothing is assumed sent.
 
     Attributes:
         id (int | None | Unset):

@@ -59,17 +59,14 @@ class Error:
         self.error = d.pop("error", UNSET)
         self.message = d.pop("message", UNSET)
         errors = d.pop("errors", UNSET)
-        try:
-            self.errors = (
-                [
-                    FieldError.from_dict(item) if isinstance(item, dict) else item
-                    for item in errors
-                ]
-                if isinstance(errors, list)
-                else errors
-            )
-        except (TypeError, ValueError, AttributeError, KeyError):
-            self.errors = errors
+        self.errors = (
+            [
+                FieldError.from_dict(item) if isinstance(item, dict) else item
+                for item in errors
+            ]
+            if isinstance(errors, list)
+            else errors
+        )
         # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
         self.additional_properties = d or {}
         return self

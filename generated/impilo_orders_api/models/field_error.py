@@ -7,35 +7,39 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="FieldError")
 
 
 @_attrs_define
 class FieldError:
-    """A rule one field of the request broke.
+    """A rule one field of the request broke (project assumption, like Error; nothing is required).
 
     Attributes:
-        field (str): JSON path of the field, for example `$.orderItems[0].count`.
-        message (str): The rule it broke.
+        field (str | Unset): JSON path of the field, for example `$.orderItems[0].count`.
+        message (str | Unset): The rule it broke.
     """
 
-    field: str
-    message: str
+    field: str | Unset = UNSET
+    message: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["field"] = self.field
-        field_dict["message"] = self.message
+        if self.field is not UNSET:
+            field_dict["field"] = self.field
+        if self.message is not UNSET:
+            field_dict["message"] = self.message
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = {**src_dict}
         self = cls.__new__(cls)
-        self.field = d.pop("field")
-        self.message = d.pop("message")
+        self.field = d.pop("field", UNSET)
+        self.message = d.pop("message", UNSET)
         # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
         self.additional_properties = d or {}
         return self

@@ -14,10 +14,10 @@ T = TypeVar("T", bound="Item")
 
 @_attrs_define
 class Item:
-    """A catalogue item that can be ordered.
+    """A catalogue item; `orderable` says whether it can be ordered.
 
     Attributes:
-        id (int | None | Unset):
+        id (int):
         manufacturer (Manufacturer | None | Unset):
         name (None | str | Unset):
         model (None | str | Unset):
@@ -25,7 +25,7 @@ class Item:
         orderable (bool | None | Unset):
     """
 
-    id: int | None | Unset = UNSET
+    id: int
     manufacturer: Manufacturer | None | Unset = UNSET
     name: None | str | Unset = UNSET
     model: None | str | Unset = UNSET
@@ -36,8 +36,7 @@ class Item:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        if self.id is not UNSET:
-            field_dict["id"] = self.id
+        field_dict["id"] = self.id
         if self.manufacturer is not UNSET:
             field_dict["manufacturer"] = (
                 self.manufacturer.to_dict()
@@ -58,7 +57,7 @@ class Item:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = {**src_dict}
         self = cls.__new__(cls)
-        self.id = d.pop("id", UNSET)
+        self.id = d.pop("id")
         manufacturer = d.pop("manufacturer", UNSET)
         self.manufacturer = (
             Manufacturer.from_dict(manufacturer)

@@ -15,7 +15,7 @@ class ItemReference:
     """An existing item, named by id.
 
     Attributes:
-        id (int): Impilo's id of the item.
+        id (int): Impilo's id of the item (FACTS, int64).
     """
 
     id: int

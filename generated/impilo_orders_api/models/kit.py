@@ -17,13 +17,13 @@ class Kit:
     """A named bundle of items.
 
     Attributes:
-        id (int | None | Unset):
+        id (int):
         name (None | str | Unset):
         archived (bool | None | Unset):
         kit_items (list[KitItem] | None | Unset):
     """
 
-    id: int | None | Unset = UNSET
+    id: int
     name: None | str | Unset = UNSET
     archived: bool | None | Unset = UNSET
     kit_items: list[KitItem] | None | Unset = UNSET
@@ -32,8 +32,7 @@ class Kit:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        if self.id is not UNSET:
-            field_dict["id"] = self.id
+        field_dict["id"] = self.id
         if self.name is not UNSET:
             field_dict["name"] = self.name
         if self.archived is not UNSET:
@@ -53,7 +52,7 @@ class Kit:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = {**src_dict}
         self = cls.__new__(cls)
-        self.id = d.pop("id", UNSET)
+        self.id = d.pop("id")
         self.name = d.pop("name", UNSET)
         self.archived = d.pop("archived", UNSET)
         kit_items = d.pop("kitItems", UNSET)

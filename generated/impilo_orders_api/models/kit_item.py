@@ -41,7 +41,10 @@ class KitItem:
         d = {**src_dict}
         self = cls.__new__(cls)
         item = d.pop("item", UNSET)
-        self.item = Item.from_dict(item) if isinstance(item, dict) else item
+        try:
+            self.item = Item.from_dict(item) if isinstance(item, dict) else item
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.item = item
         self.count = d.pop("count", UNSET)
         # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
         self.additional_properties = d or {}

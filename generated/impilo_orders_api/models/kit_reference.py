@@ -15,7 +15,7 @@ class KitReference:
     """An existing kit, named by id.
 
     Attributes:
-        id (int): Impilo's id of the kit.
+        id (int): Impilo's id of the kit (FACTS, int64).
     """
 
     id: int

@@ -14,7 +14,7 @@ T = TypeVar("T", bound="Manufacturer")
 
 @_attrs_define
 class Manufacturer:
-    """Who makes an item.
+    """Who makes an item. No sample shows one, so nothing is assumed sent.
 
     Attributes:
         id (int | None | Unset):

@@ -20,11 +20,12 @@ class Order:
     kit).
 
         Attributes:
-            id (int | None | Unset): Impilo's id of the order.
+            id (int): Impilo's id of the order.
+            current_status (OrderStatus): Where the order is in its life. Thirteen values today; an older API version had
+                twelve.
             external_order_ids (list[str] | None | Unset): The client's own ids for this order.
             patient (None | Patient | Unset): The patient receiving the order.
             site (None | Site | Unset): The site receiving the order.
-            current_status (None | OrderStatus | Unset): Where the order is in its life.
             order_items (list[OrderItem] | None | Unset): Items on the order.
             order_kits (list[OrderKit] | None | Unset): Kits on the order.
             order_notes (list[OrderNote] | None | Unset): Notes attached to the order.
@@ -35,11 +36,11 @@ class Order:
             shipping_option (None | ShippingOption | Unset): How the order ships.
     """
 
-    id: int | None | Unset = UNSET
+    id: int
+    current_status: OrderStatus
     external_order_ids: list[str] | None | Unset = UNSET
     patient: None | Patient | Unset = UNSET
     site: None | Site | Unset = UNSET
-    current_status: None | OrderStatus | Unset = UNSET
     order_items: list[OrderItem] | None | Unset = UNSET
     order_kits: list[OrderKit] | None | Unset = UNSET
     order_notes: list[OrderNote] | None | Unset = UNSET
@@ -53,8 +54,12 @@ class Order:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        if self.id is not UNSET:
-            field_dict["id"] = self.id
+        field_dict["id"] = self.id
+        field_dict["currentStatus"] = (
+            self.current_status.value
+            if isinstance(self.current_status, OrderStatus)
+            else self.current_status
+        )
         if self.external_order_ids is not UNSET:
             field_dict["externalOrderIds"] = self.external_order_ids
         if self.patient is not UNSET:
@@ -66,12 +71,6 @@ class Order:
         if self.site is not UNSET:
             field_dict["site"] = (
                 self.site.to_dict() if isinstance(self.site, Site) else self.site
-            )
-        if self.current_status is not UNSET:
-            field_dict["currentStatus"] = (
-                self.current_status.value
-                if isinstance(self.current_status, OrderStatus)
-                else self.current_status
             )
         if self.order_items is not UNSET:
             field_dict["orderItems"] = (
@@ -148,20 +147,26 @@ class Order:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = {**src_dict}
         self = cls.__new__(cls)
-        self.id = d.pop("id", UNSET)
-        self.external_order_ids = d.pop("externalOrderIds", UNSET)
-        patient = d.pop("patient", UNSET)
-        self.patient = (
-            Patient.from_dict(patient) if isinstance(patient, dict) else patient
-        )
-        site = d.pop("site", UNSET)
-        self.site = Site.from_dict(site) if isinstance(site, dict) else site
-        current_status = d.pop("currentStatus", UNSET)
+        self.id = d.pop("id")
+        current_status = d.pop("currentStatus")
         self.current_status = (
             OrderStatus.from_value(current_status)
             if isinstance(current_status, str)
             else current_status
         )
+        self.external_order_ids = d.pop("externalOrderIds", UNSET)
+        patient = d.pop("patient", UNSET)
+        try:
+            self.patient = (
+                Patient.from_dict(patient) if isinstance(patient, dict) else patient
+            )
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.patient = patient
+        site = d.pop("site", UNSET)
+        try:
+            self.site = Site.from_dict(site) if isinstance(site, dict) else site
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.site = site
         order_items = d.pop("orderItems", UNSET)
         self.order_items = (
             [
@@ -208,14 +213,17 @@ class Order:
             else tracking_numbers
         )
         devices = d.pop("devices", UNSET)
-        self.devices = (
-            [
-                Device.from_dict(item) if isinstance(item, dict) else item
-                for item in devices
-            ]
-            if isinstance(devices, list)
-            else devices
-        )
+        try:
+            self.devices = (
+                [
+                    Device.from_dict(item) if isinstance(item, dict) else item
+                    for item in devices
+                ]
+                if isinstance(devices, list)
+                else devices
+            )
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.devices = devices
         packed_kits = d.pop("packedKits", UNSET)
         self.packed_kits = (
             [

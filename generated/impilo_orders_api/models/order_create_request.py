@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,22 +16,25 @@ T = TypeVar("T", bound="OrderCreateRequest")
 @_attrs_define
 class OrderCreateRequest:
     """A new order. Exactly one of `patient` or `site` is set; at least one of `orderItems`
-    or `orderKits` is set and not empty; every patient, site, item and kit is named by id;
-    counts are positive. Those cross-field rules live in overlays/rules.overlay.yaml,
-    because the client generator cannot express them.
+    or `orderKits` is set and not empty; every patient, site, item and kit is named by id.
+    Those cross-field rules live in overlays/rules.overlay.yaml, because the client
+    generator cannot express them. Read-only Order fields sent here are ignored (FACTS).
 
         Attributes:
             external_order_ids (list[str] | None | Unset): The client's own ids for this order, kept with it for lookup.
-            patient (None | PatientReference | Unset): The existing patient who receives the order.
+            patient (NewPatient | None | PatientReference | Unset): The patient who receives the order: an existing one
+                named by id (seeds/004), or a new
+                one created with the order (FACTS: the vendor also shows that body). Where the two
+                disagree the spec accepts both, and the contract suite reports which a server takes.
             site (None | SiteReference | Unset): The existing site that receives the order.
-            order_items (list[OrderItemRequest] | None | Unset): Items ordered, each by id with a count.
-            order_kits (list[OrderKitRequest] | None | Unset): Kits ordered, each by id with a count.
+            order_items (list[OrderItemRequest] | None | Unset): Items ordered, each by id.
+            order_kits (list[OrderKitRequest] | None | Unset): Kits ordered, each by id.
             order_notes (list[OrderNoteRequest] | None | Unset): Free-text notes attached to the order.
             shipping_option (None | ShippingOption | Unset): How the order ships.
     """
 
     external_order_ids: list[str] | None | Unset = UNSET
-    patient: None | PatientReference | Unset = UNSET
+    patient: NewPatient | None | PatientReference | Unset = UNSET
     site: None | SiteReference | Unset = UNSET
     order_items: list[OrderItemRequest] | None | Unset = UNSET
     order_kits: list[OrderKitRequest] | None | Unset = UNSET
@@ -44,12 +47,17 @@ class OrderCreateRequest:
         field_dict.update(self.additional_properties)
         if self.external_order_ids is not UNSET:
             field_dict["externalOrderIds"] = self.external_order_ids
-        if self.patient is not UNSET:
-            field_dict["patient"] = (
-                self.patient.to_dict()
-                if isinstance(self.patient, PatientReference)
-                else self.patient
-            )
+        patient: dict[str, Any] | None | Unset
+        if isinstance(self.patient, Unset):
+            patient = UNSET
+        elif isinstance(self.patient, PatientReference) or isinstance(
+            self.patient, NewPatient
+        ):
+            patient = self.patient.to_dict()
+        else:
+            patient = self.patient
+        if patient is not UNSET:
+            field_dict["patient"] = patient
         if self.site is not UNSET:
             field_dict["site"] = (
                 self.site.to_dict()
@@ -96,15 +104,35 @@ class OrderCreateRequest:
         d = {**src_dict}
         self = cls.__new__(cls)
         self.external_order_ids = d.pop("externalOrderIds", UNSET)
-        patient = d.pop("patient", UNSET)
-        try:
-            self.patient = (
-                PatientReference.from_dict(patient)
-                if isinstance(patient, dict)
-                else patient
-            )
-        except (TypeError, ValueError, AttributeError, KeyError):
-            self.patient = patient
+
+        def _parse_patient(
+            data: object,
+        ) -> NewPatient | None | PatientReference | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                patient_type_0 = PatientReference.from_dict(data)
+
+                return patient_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                patient_type_1 = NewPatient.from_dict(data)
+
+                return patient_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(NewPatient | None | PatientReference | Unset, data)
+
+        patient = _parse_patient(d.pop("patient", UNSET))
+
+        self.patient = patient
         site = d.pop("site", UNSET)
         try:
             self.site = (
@@ -177,6 +205,7 @@ class OrderCreateRequest:
 
 # Imported after the class rather than inside each method: models refer to each other (even in
 # cycles), and by the time a method runs these names exist, so no call pays for an import.
+from ..models.new_patient import NewPatient
 from ..models.order_item_request import OrderItemRequest
 from ..models.order_kit_request import OrderKitRequest
 from ..models.order_note_request import OrderNoteRequest

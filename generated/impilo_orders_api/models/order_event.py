@@ -14,7 +14,7 @@ T = TypeVar("T", bound="OrderEvent")
 
 @_attrs_define
 class OrderEvent:
-    """A status change of an order.
+    """A status change of an order. The guide's sample page shows an empty entry, so nothing is assumed sent.
 
     Attributes:
         name (None | str | Unset):

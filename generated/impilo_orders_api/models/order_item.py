@@ -14,7 +14,7 @@ T = TypeVar("T", bound="OrderItem")
 
 @_attrs_define
 class OrderItem:
-    """One line of an order naming an item.
+    """One line of an order naming an item. The guide's sample page shows an empty entry, so nothing is assumed sent.
 
     Attributes:
         item (Item | None | Unset):
@@ -41,7 +41,10 @@ class OrderItem:
         d = {**src_dict}
         self = cls.__new__(cls)
         item = d.pop("item", UNSET)
-        self.item = Item.from_dict(item) if isinstance(item, dict) else item
+        try:
+            self.item = Item.from_dict(item) if isinstance(item, dict) else item
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.item = item
         self.count = d.pop("count", UNSET)
         # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
         self.additional_properties = d or {}

@@ -7,20 +7,23 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="OrderItemRequest")
 
 
 @_attrs_define
 class OrderItemRequest:
-    """How many of one item to order.
+    """One item to order. The guide requires only the item's id; the docs do not say what a
+    line without a count means, so a server may refuse it, or accept it and choose a count.
 
-    Attributes:
-        item (ItemReference): An existing item, named by id.
-        count (int): How many units.
+        Attributes:
+            item (ItemReference): An existing item, named by id.
+            count (int | Unset): How many units.
     """
 
     item: ItemReference
-    count: int
+    count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -29,7 +32,8 @@ class OrderItemRequest:
         field_dict["item"] = (
             self.item.to_dict() if isinstance(self.item, ItemReference) else self.item
         )
-        field_dict["count"] = self.count
+        if self.count is not UNSET:
+            field_dict["count"] = self.count
         return field_dict
 
     @classmethod
@@ -43,7 +47,7 @@ class OrderItemRequest:
             )
         except (TypeError, ValueError, AttributeError, KeyError):
             self.item = item
-        self.count = d.pop("count")
+        self.count = d.pop("count", UNSET)
         # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
         self.additional_properties = d or {}
         return self

@@ -14,7 +14,7 @@ T = TypeVar("T", bound="OrderKit")
 
 @_attrs_define
 class OrderKit:
-    """One line of an order naming a kit.
+    """One line of an order naming a kit. The guide's samples show entries with a count and no kit.
 
     Attributes:
         kit (Kit | None | Unset):
@@ -41,7 +41,10 @@ class OrderKit:
         d = {**src_dict}
         self = cls.__new__(cls)
         kit = d.pop("kit", UNSET)
-        self.kit = Kit.from_dict(kit) if isinstance(kit, dict) else kit
+        try:
+            self.kit = Kit.from_dict(kit) if isinstance(kit, dict) else kit
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.kit = kit
         self.count = d.pop("count", UNSET)
         # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
         self.additional_properties = d or {}

@@ -7,20 +7,22 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="OrderKitRequest")
 
 
 @_attrs_define
 class OrderKitRequest:
-    """How many of one kit to order.
+    """One kit to order; see OrderItemRequest on a line without a count.
 
     Attributes:
         kit (KitReference): An existing kit, named by id.
-        count (int): How many kits.
+        count (int | Unset): How many kits.
     """
 
     kit: KitReference
-    count: int
+    count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -29,7 +31,8 @@ class OrderKitRequest:
         field_dict["kit"] = (
             self.kit.to_dict() if isinstance(self.kit, KitReference) else self.kit
         )
-        field_dict["count"] = self.count
+        if self.count is not UNSET:
+            field_dict["count"] = self.count
         return field_dict
 
     @classmethod
@@ -41,7 +44,7 @@ class OrderKitRequest:
             self.kit = KitReference.from_dict(kit) if isinstance(kit, dict) else kit
         except (TypeError, ValueError, AttributeError, KeyError):
             self.kit = kit
-        self.count = d.pop("count")
+        self.count = d.pop("count", UNSET)
         # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
         self.additional_properties = d or {}
         return self

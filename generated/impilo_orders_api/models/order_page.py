@@ -7,8 +7,6 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
 T = TypeVar("T", bound="OrderPage")
 
 
@@ -17,64 +15,61 @@ class OrderPage:
     """One page of orders with the paging state.
 
     Attributes:
-        content (list[Order] | None | Unset): The orders on this page.
-        page (int | None | Unset): This page's number, from 1.
-        size (int | None | Unset): The page size asked for.
-        total (int | None | Unset): How many orders match, over all pages.
-        first (bool | None | Unset): Whether this is the first page.
-        last (bool | None | Unset): Whether this is the last page.
+        content (list[Order]): The orders on this page.
+        page (int): This page's number, from 1.
+        size (int): The page size asked for.
+        total (int): How many entries match, over all pages.
+        first (bool): Whether this is the first page.
+        last (bool): Whether this is the last page.
     """
 
-    content: list[Order] | None | Unset = UNSET
-    page: int | None | Unset = UNSET
-    size: int | None | Unset = UNSET
-    total: int | None | Unset = UNSET
-    first: bool | None | Unset = UNSET
-    last: bool | None | Unset = UNSET
+    content: list[Order]
+    page: int
+    size: int
+    total: int
+    first: bool
+    last: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        if self.content is not UNSET:
-            field_dict["content"] = (
-                [
-                    item.to_dict() if isinstance(item, Order) else item
-                    for item in self.content
-                ]
-                if isinstance(self.content, list)
-                else self.content
-            )
-        if self.page is not UNSET:
-            field_dict["page"] = self.page
-        if self.size is not UNSET:
-            field_dict["size"] = self.size
-        if self.total is not UNSET:
-            field_dict["total"] = self.total
-        if self.first is not UNSET:
-            field_dict["first"] = self.first
-        if self.last is not UNSET:
-            field_dict["last"] = self.last
+        field_dict["content"] = (
+            [
+                item.to_dict() if isinstance(item, Order) else item
+                for item in self.content
+            ]
+            if isinstance(self.content, list)
+            else self.content
+        )
+        field_dict["page"] = self.page
+        field_dict["size"] = self.size
+        field_dict["total"] = self.total
+        field_dict["first"] = self.first
+        field_dict["last"] = self.last
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = {**src_dict}
         self = cls.__new__(cls)
-        content = d.pop("content", UNSET)
-        self.content = (
-            [
-                Order.from_dict(item) if isinstance(item, dict) else item
-                for item in content
-            ]
-            if isinstance(content, list)
-            else content
-        )
-        self.page = d.pop("page", UNSET)
-        self.size = d.pop("size", UNSET)
-        self.total = d.pop("total", UNSET)
-        self.first = d.pop("first", UNSET)
-        self.last = d.pop("last", UNSET)
+        content = d.pop("content")
+        try:
+            self.content = (
+                [
+                    Order.from_dict(item) if isinstance(item, dict) else item
+                    for item in content
+                ]
+                if isinstance(content, list)
+                else content
+            )
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.content = content
+        self.page = d.pop("page")
+        self.size = d.pop("size")
+        self.total = d.pop("total")
+        self.first = d.pop("first")
+        self.last = d.pop("last")
         # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
         self.additional_properties = d or {}
         return self

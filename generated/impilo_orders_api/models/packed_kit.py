@@ -14,7 +14,7 @@ T = TypeVar("T", bound="PackedKit")
 
 @_attrs_define
 class PackedKit:
-    """A kit as packed for shipping, with the devices in it.
+    """A kit as packed for shipping, with the devices in it. The guide's sample page shows an empty entry.
 
     Attributes:
         kit (Kit | None | Unset):
@@ -48,16 +48,22 @@ class PackedKit:
         d = {**src_dict}
         self = cls.__new__(cls)
         kit = d.pop("kit", UNSET)
-        self.kit = Kit.from_dict(kit) if isinstance(kit, dict) else kit
+        try:
+            self.kit = Kit.from_dict(kit) if isinstance(kit, dict) else kit
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.kit = kit
         devices = d.pop("devices", UNSET)
-        self.devices = (
-            [
-                Device.from_dict(item) if isinstance(item, dict) else item
-                for item in devices
-            ]
-            if isinstance(devices, list)
-            else devices
-        )
+        try:
+            self.devices = (
+                [
+                    Device.from_dict(item) if isinstance(item, dict) else item
+                    for item in devices
+                ]
+                if isinstance(devices, list)
+                else devices
+            )
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.devices = devices
         # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
         self.additional_properties = d or {}
         return self

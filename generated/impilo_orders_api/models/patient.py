@@ -18,7 +18,7 @@ class Patient:
     """A patient profile kept in Impilo by the customer.
 
     Attributes:
-        id (int | None | Unset):
+        id (int):
         external_identifier (None | str | Unset): The customer's own id for the patient.
         first_name (None | str | Unset):
         last_name (None | str | Unset):
@@ -33,7 +33,7 @@ class Patient:
         sex (None | Sex | Unset):
     """
 
-    id: int | None | Unset = UNSET
+    id: int
     external_identifier: None | str | Unset = UNSET
     first_name: None | str | Unset = UNSET
     last_name: None | str | Unset = UNSET
@@ -50,8 +50,7 @@ class Patient:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        if self.id is not UNSET:
-            field_dict["id"] = self.id
+        field_dict["id"] = self.id
         if self.external_identifier is not UNSET:
             field_dict["externalIdentifier"] = self.external_identifier
         if self.first_name is not UNSET:
@@ -88,7 +87,7 @@ class Patient:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = {**src_dict}
         self = cls.__new__(cls)
-        self.id = d.pop("id", UNSET)
+        self.id = d.pop("id")
         self.external_identifier = d.pop("externalIdentifier", UNSET)
         self.first_name = d.pop("firstName", UNSET)
         self.last_name = d.pop("lastName", UNSET)
@@ -101,7 +100,10 @@ class Patient:
             Address.from_dict(address) if isinstance(address, dict) else address
         )
         site = d.pop("site", UNSET)
-        self.site = Site.from_dict(site) if isinstance(site, dict) else site
+        try:
+            self.site = Site.from_dict(site) if isinstance(site, dict) else site
+        except (TypeError, ValueError, AttributeError, KeyError):
+            self.site = site
         self.enrolled = d.pop("enrolled", UNSET)
         sex = d.pop("sex", UNSET)
         self.sex = Sex.from_value(sex) if isinstance(sex, str) else sex

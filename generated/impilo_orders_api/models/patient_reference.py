@@ -18,7 +18,7 @@ class PatientReference:
     """An existing patient, named by id. Other patient fields may be sent and are ignored by the order.
 
     Attributes:
-        id (int): Impilo's id of the patient.
+        id (int): Impilo's id of the patient (FACTS, int64).
         sex (Sex | Unset): The patient's sex as recorded by the customer.
     """
 

@@ -17,14 +17,14 @@ class Site:
     """A customer-managed location that receives orders and keeps inventory.
 
     Attributes:
-        id (int | None | Unset):
+        id (int):
         name (None | str | Unset):
         active (bool | None | Unset):
         phone_number (None | str | Unset):
         address (Address | None | Unset):
     """
 
-    id: int | None | Unset = UNSET
+    id: int
     name: None | str | Unset = UNSET
     active: bool | None | Unset = UNSET
     phone_number: None | str | Unset = UNSET
@@ -34,8 +34,7 @@ class Site:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        if self.id is not UNSET:
-            field_dict["id"] = self.id
+        field_dict["id"] = self.id
         if self.name is not UNSET:
             field_dict["name"] = self.name
         if self.active is not UNSET:
@@ -54,7 +53,7 @@ class Site:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = {**src_dict}
         self = cls.__new__(cls)
-        self.id = d.pop("id", UNSET)
+        self.id = d.pop("id")
         self.name = d.pop("name", UNSET)
         self.active = d.pop("active", UNSET)
         self.phone_number = d.pop("phoneNumber", UNSET)

@@ -15,7 +15,7 @@ class SiteReference:
     """An existing site, named by id.
 
     Attributes:
-        id (int): Impilo's id of the site.
+        id (int): Impilo's id of the site (FACTS, int64).
     """
 
     id: int

@@ -14,7 +14,7 @@ T = TypeVar("T", bound="TrackingNumber")
 
 @_attrs_define
 class TrackingNumber:
-    """A shipment's tracking number at its carrier.
+    """A shipment's tracking number at its carrier. The guide's sample page shows an empty entry.
 
     Attributes:
         carrier (None | str | Unset): The carrier, for example USPS.

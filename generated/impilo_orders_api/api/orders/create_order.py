@@ -125,9 +125,9 @@ def sync_detailed(
     Args:
         body (OrderCreateRequest): A new order. Exactly one of `patient` or `site` is set; at
             least one of `orderItems`
-            or `orderKits` is set and not empty; every patient, site, item and kit is named by id;
-            counts are positive. Those cross-field rules live in overlays/rules.overlay.yaml,
-            because the client generator cannot express them.
+            or `orderKits` is set and not empty; every patient, site, item and kit is named by id.
+            Those cross-field rules live in overlays/rules.overlay.yaml, because the client
+            generator cannot express them. Read-only Order fields sent here are ignored (FACTS).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -165,9 +165,9 @@ def sync(
     Args:
         body (OrderCreateRequest): A new order. Exactly one of `patient` or `site` is set; at
             least one of `orderItems`
-            or `orderKits` is set and not empty; every patient, site, item and kit is named by id;
-            counts are positive. Those cross-field rules live in overlays/rules.overlay.yaml,
-            because the client generator cannot express them.
+            or `orderKits` is set and not empty; every patient, site, item and kit is named by id.
+            Those cross-field rules live in overlays/rules.overlay.yaml, because the client
+            generator cannot express them. Read-only Order fields sent here are ignored (FACTS).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -200,9 +200,9 @@ async def asyncio_detailed(
     Args:
         body (OrderCreateRequest): A new order. Exactly one of `patient` or `site` is set; at
             least one of `orderItems`
-            or `orderKits` is set and not empty; every patient, site, item and kit is named by id;
-            counts are positive. Those cross-field rules live in overlays/rules.overlay.yaml,
-            because the client generator cannot express them.
+            or `orderKits` is set and not empty; every patient, site, item and kit is named by id.
+            Those cross-field rules live in overlays/rules.overlay.yaml, because the client
+            generator cannot express them. Read-only Order fields sent here are ignored (FACTS).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -238,9 +238,9 @@ async def asyncio(
     Args:
         body (OrderCreateRequest): A new order. Exactly one of `patient` or `site` is set; at
             least one of `orderItems`
-            or `orderKits` is set and not empty; every patient, site, item and kit is named by id;
-            counts are positive. Those cross-field rules live in overlays/rules.overlay.yaml,
-            because the client generator cannot express them.
+            or `orderKits` is set and not empty; every patient, site, item and kit is named by id.
+            Those cross-field rules live in overlays/rules.overlay.yaml, because the client
+            generator cannot express them. Read-only Order fields sent here are ignored (FACTS).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
