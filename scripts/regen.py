@@ -330,7 +330,9 @@ def check_same(pairs: dict[Path, Path]) -> int:
     for built, target in pairs.items():
         fresh, current = files(built), files(target)
         count += len(fresh)
-        differing += [f"{shown(target)}/{k}" for k in sorted(fresh.keys() | current.keys()) if fresh.get(k) != current.get(k)]
+        differing += [
+            f"{shown(target)}/{k}" for k in sorted(fresh.keys() | current.keys()) if fresh.get(k) != current.get(k)
+        ]
     if differing:
         print("regen --check: generated/ is out of date with openapi.yaml; run `make regen`. Differs:", file=sys.stderr)
         print("\n".join(f"  {d}" for d in differing), file=sys.stderr)
