@@ -3,12 +3,17 @@ with `db_path`. Each order is kept as its rendered JSON, so a fetch is one index
 
 One connection guarded by one lock: every statement runs under it, so concurrent requests (and
 the lifecycle task) see whole transactions only. SQL is parameterised throughout.
+
+Listeners (`OrderStore.add_listener`) hear of every committed status change: a create (previous
+status None), each lifecycle step, a void. Voiding an order that is already voided changes
+nothing, so nobody hears of it.
 """
 
 from __future__ import annotations
 
 import enum
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -18,6 +23,9 @@ from typing import Any
 from . import _orders
 
 JsonObject = dict[str, Any]
+StatusListener = Callable[[JsonObject, "str | None"], None]
+
+_log = logging.getLogger("impilo_mock")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -45,8 +53,22 @@ class VoidOutcome(enum.Enum):
 
 
 class OrderStore:
+    """The mock's orders, by id, each kept as its rendered JSON.
+
+    Status listeners: `add_listener(callback)` registers `callback(order, previous_status)`, called
+    after every committed status change, in commit order: `create` (previous_status None), each
+    step of `advance`, and `void` (not a repeated void: it changes nothing). `order` is the order
+    as now stored (the document a fetch answers, parsed); treat it as read-only, it is shared by
+    every listener. Callbacks run on the thread that made the change (the server's event loop
+    for requests and the lifecycle), after the store's lock is released, so a callback may read
+    the store; they must be quick and must not block. An exception in a callback is logged and
+    swallowed: it never fails the request, never undoes the change and never keeps the other
+    listeners from hearing of it. With no listener, a change costs nothing extra.
+    """
+
     def __init__(self, db_path: str | None = None, *, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
+        self._listeners: list[StatusListener] = []
         self._lock = threading.Lock()
         # Autocommit mode; writes open their own transaction. The lock makes sharing one
         # connection across the server thread and callers (tests, lifecycle) safe.
@@ -55,6 +77,25 @@ class OrderStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+
+    def add_listener(self, callback: StatusListener) -> None:
+        """Call `callback(order, previous_status)` after every committed status change (see the class)."""
+        self._listeners = [*self._listeners, callback]  # copy on write: a notification in flight keeps its list
+
+    def remove_listener(self, callback: StatusListener) -> None:
+        """Stop calling `callback`; ValueError if it was never added."""
+        listeners = list(self._listeners)
+        listeners.remove(callback)
+        self._listeners = listeners
+
+    def _notify(self, changes: Sequence[tuple[JsonObject, str | None]]) -> None:
+        for callback in self._listeners:
+            for order, previous in changes:
+                try:
+                    callback(order, previous)
+                except Exception:
+                    # A listener's fault is its own: the change is committed and the request answered.
+                    _log.exception("order status listener %r failed on order %s", callback, order.get("id"))
 
     def close(self) -> None:
         with self._lock:
@@ -92,6 +133,9 @@ class OrderStore:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+        if self._listeners:
+            # Parsed from what was stored: listeners see what a fetch answers, and share no seed record.
+            self._notify([(json.loads(body), None)])
         return body
 
     def get(self, order_id: int) -> bytes | None:
@@ -131,6 +175,7 @@ class OrderStore:
     def void(self, order_id: int) -> tuple[VoidOutcome, str | None]:
         """Void an order; the outcome and the status it had."""
         now = self._clock()
+        voided: JsonObject | None = None
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -144,18 +189,21 @@ class OrderStore:
                     elif status not in _orders.VOIDABLE_STATUSES:
                         outcome = VoidOutcome.TOO_LATE
                     else:
-                        order = _orders.move_to(json.loads(row[1]), _orders.VOIDED_STATUS, now)
-                        self._update(order_id, order, now)
+                        voided = _orders.move_to(json.loads(row[1]), _orders.VOIDED_STATUS, now)
+                        self._update(order_id, voided, now)
                         outcome = VoidOutcome.VOIDED
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+        if voided is not None and self._listeners:
+            self._notify([(voided, status)])
         return outcome, status
 
     def advance(self, min_age: float) -> int:
         """Move every order that has sat in a lifecycle status for `min_age` seconds one step on."""
         now = self._clock()
+        moved: list[tuple[JsonObject, str | None]] = []
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -166,11 +214,13 @@ class OrderStore:
                     (json.dumps(list(_orders.LIFECYCLE_NEXT)), now - min_age),
                 ).fetchall()
                 for order_id, status, body in rows:
-                    next_status = _orders.LIFECYCLE_NEXT[status]
-                    self._update(order_id, _orders.move_to(json.loads(body), next_status, now), now)
-                moved = len(rows)
+                    order = _orders.move_to(json.loads(body), _orders.LIFECYCLE_NEXT[status], now)
+                    self._update(order_id, order, now)
+                    moved.append((order, str(status)))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-        return moved
+        if moved and self._listeners:
+            self._notify(moved)
+        return len(moved)
