@@ -226,7 +226,9 @@ def public_surface(pkg: Path) -> Surface:
         for node in ast.parse(path.read_text()).body:
             if isinstance(node, ast.ClassDef):
                 fields = [
-                    s.target.id for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+                    s.target.id
+                    for s in node.body
+                    if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and not s.target.id.startswith("_")
                 ]
                 fields += [
                     t.id

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="Address")
+from .. import types as _types
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
 
 
 @_attrs_define
@@ -17,62 +17,107 @@ class Address:
     """A postal address. When written, lineOne, city, state, zipCode and country are required.
 
     Attributes:
-        line_one (None | str | Unset):
-        line_two (None | str | Unset):
-        line_three (None | str | Unset):
-        city (None | str | Unset):
-        state (None | str | Unset):
-        zip_code (None | str | Unset):
-        country (None | str | Unset):
-        note (None | str | Unset): Delivery instructions.
+            line_one (str | None)
+            line_two (str | None)
+            line_three (str | None)
+            city (str | None)
+            state (str | None)
+            zip_code (str | None)
+            country (str | None)
+            note (str | None): Delivery instructions.
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
-    line_one: None | str | Unset = UNSET
-    line_two: None | str | Unset = UNSET
-    line_three: None | str | Unset = UNSET
-    city: None | str | Unset = UNSET
-    state: None | str | Unset = UNSET
-    zip_code: None | str | Unset = UNSET
-    country: None | str | Unset = UNSET
-    note: None | str | Unset = UNSET
+    line_one: str | None = None
+    line_two: str | None = None
+    line_three: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip_code: str | None = None
+    country: str | None = None
+    note: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("line_one", "lineOne"),
+        ("line_two", "lineTwo"),
+        ("line_three", "lineThree"),
+        ("city", "city"),
+        ("state", "state"),
+        ("zip_code", "zipCode"),
+        ("country", "country"),
+        ("note", "note"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        if self.line_one is not UNSET:
-            field_dict["lineOne"] = self.line_one
-        if self.line_two is not UNSET:
-            field_dict["lineTwo"] = self.line_two
-        if self.line_three is not UNSET:
-            field_dict["lineThree"] = self.line_three
-        if self.city is not UNSET:
-            field_dict["city"] = self.city
-        if self.state is not UNSET:
-            field_dict["state"] = self.state
-        if self.zip_code is not UNSET:
-            field_dict["zipCode"] = self.zip_code
-        if self.country is not UNSET:
-            field_dict["country"] = self.country
-        if self.note is not UNSET:
-            field_dict["note"] = self.note
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.line_one
+        if v is not None:
+            field_dict["lineOne"] = v
+        elif "lineOne" in nulls:
+            field_dict["lineOne"] = None
+        v = self.line_two
+        if v is not None:
+            field_dict["lineTwo"] = v
+        elif "lineTwo" in nulls:
+            field_dict["lineTwo"] = None
+        v = self.line_three
+        if v is not None:
+            field_dict["lineThree"] = v
+        elif "lineThree" in nulls:
+            field_dict["lineThree"] = None
+        v = self.city
+        if v is not None:
+            field_dict["city"] = v
+        elif "city" in nulls:
+            field_dict["city"] = None
+        v = self.state
+        if v is not None:
+            field_dict["state"] = v
+        elif "state" in nulls:
+            field_dict["state"] = None
+        v = self.zip_code
+        if v is not None:
+            field_dict["zipCode"] = v
+        elif "zipCode" in nulls:
+            field_dict["zipCode"] = None
+        v = self.country
+        if v is not None:
+            field_dict["country"] = v
+        elif "country" in nulls:
+            field_dict["country"] = None
+        v = self.note
+        if v is not None:
+            field_dict["note"] = v
+        elif "note" in nulls:
+            field_dict["note"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.line_one = d.pop("lineOne", UNSET)
-        self.line_two = d.pop("lineTwo", UNSET)
-        self.line_three = d.pop("lineThree", UNSET)
-        self.city = d.pop("city", UNSET)
-        self.state = d.pop("state", UNSET)
-        self.zip_code = d.pop("zipCode", UNSET)
-        self.country = d.pop("country", UNSET)
-        self.note = d.pop("note", UNSET)
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
+        """A Address from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
+        )
 
     @property
     def additional_keys(self) -> list[str]:
@@ -89,3 +134,51 @@ class Address:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _decode(d: dict[str, Any], cls: type[Address] = Address) -> Address:
+    """Decode a JSON object into a Address, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("lineOne", _ABSENT)
+    if type(v) is str:
+        self.line_one = v
+    else:
+        self.line_one = _unexpected(self, "lineOne", v, "string", _types.OPTIONAL)
+    v = d.pop("lineTwo", _ABSENT)
+    if type(v) is str:
+        self.line_two = v
+    else:
+        self.line_two = _unexpected(self, "lineTwo", v, "string", _types.OPTIONAL)
+    v = d.pop("lineThree", _ABSENT)
+    if type(v) is str:
+        self.line_three = v
+    else:
+        self.line_three = _unexpected(self, "lineThree", v, "string", _types.OPTIONAL)
+    v = d.pop("city", _ABSENT)
+    if type(v) is str:
+        self.city = v
+    else:
+        self.city = _unexpected(self, "city", v, "string", _types.OPTIONAL)
+    v = d.pop("state", _ABSENT)
+    if type(v) is str:
+        self.state = v
+    else:
+        self.state = _unexpected(self, "state", v, "string", _types.OPTIONAL)
+    v = d.pop("zipCode", _ABSENT)
+    if type(v) is str:
+        self.zip_code = v
+    else:
+        self.zip_code = _unexpected(self, "zipCode", v, "string", _types.OPTIONAL)
+    v = d.pop("country", _ABSENT)
+    if type(v) is str:
+        self.country = v
+    else:
+        self.country = _unexpected(self, "country", v, "string", _types.OPTIONAL)
+    v = d.pop("note", _ABSENT)
+    if type(v) is str:
+        self.note = v
+    else:
+        self.note = _unexpected(self, "note", v, "string", _types.OPTIONAL)
+    self.additional_properties = d
+    return self

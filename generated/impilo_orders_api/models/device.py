@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="Device")
+from .. import types as _types
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
+from ..types import unexpected_item as _unexpected_item
 
 
 @_attrs_define
@@ -17,132 +18,141 @@ class Device:
     """A physical device shipped with an order.
 
     Attributes:
-        id (int):
-        item (Item | None | Unset): The catalogue item this device is one of.
-        current_status (None | str | Unset): The device's state; a plain string in the API, values are not a closed
-            list.
-        used (bool | None | Unset):
-        current_patient (None | Patient | Unset):
-        site (None | Site | Unset):
-        last_health_check (None | str | Unset): When the device last reported healthy; free text, not always a
-            timestamp.
-        device_identifiers (list[DeviceIdentifier] | None | Unset):
-        device_events (list[DeviceEvent] | None | Unset):
-        external_identifier (None | str | Unset):
-        disabled_readings (bool | None | Unset): Whether readings from this device are switched off.
+            id (int)
+            item (Item | None): The catalogue item this device is one of.
+            current_status (str | None): The device's state; a plain string in the API, values are not a closed
+                list.
+            used (bool | None)
+            current_patient (Patient | None)
+            site (Site | None)
+            last_health_check (str | None): When the device last reported healthy; free text, not always a
+                timestamp.
+            device_identifiers (list[DeviceIdentifier] | None)
+            device_events (list[DeviceEvent] | None)
+            external_identifier (str | None)
+            disabled_readings (bool | None): Whether readings from this device are switched off.
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
     id: int
-    item: Item | None | Unset = UNSET
-    current_status: None | str | Unset = UNSET
-    used: bool | None | Unset = UNSET
-    current_patient: None | Patient | Unset = UNSET
-    site: None | Site | Unset = UNSET
-    last_health_check: None | str | Unset = UNSET
-    device_identifiers: list[DeviceIdentifier] | None | Unset = UNSET
-    device_events: list[DeviceEvent] | None | Unset = UNSET
-    external_identifier: None | str | Unset = UNSET
-    disabled_readings: bool | None | Unset = UNSET
+    item: Item | None = None
+    current_status: str | None = None
+    used: bool | None = None
+    current_patient: Patient | None = None
+    site: Site | None = None
+    last_health_check: str | None = None
+    device_identifiers: list[DeviceIdentifier] | None = None
+    device_events: list[DeviceEvent] | None = None
+    external_identifier: str | None = None
+    disabled_readings: bool | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("id", "id"),
+        ("item", "item"),
+        ("current_status", "currentStatus"),
+        ("used", "used"),
+        ("current_patient", "currentPatient"),
+        ("site", "site"),
+        ("last_health_check", "lastHealthCheck"),
+        ("device_identifiers", "deviceIdentifiers"),
+        ("device_events", "deviceEvents"),
+        ("external_identifier", "externalIdentifier"),
+        ("disabled_readings", "disabledReadings"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict["id"] = self.id
-        if self.item is not UNSET:
-            field_dict["item"] = (
-                self.item.to_dict() if isinstance(self.item, Item) else self.item
-            )
-        if self.current_status is not UNSET:
-            field_dict["currentStatus"] = self.current_status
-        if self.used is not UNSET:
-            field_dict["used"] = self.used
-        if self.current_patient is not UNSET:
-            field_dict["currentPatient"] = (
-                self.current_patient.to_dict()
-                if isinstance(self.current_patient, Patient)
-                else self.current_patient
-            )
-        if self.site is not UNSET:
-            field_dict["site"] = (
-                self.site.to_dict() if isinstance(self.site, Site) else self.site
-            )
-        if self.last_health_check is not UNSET:
-            field_dict["lastHealthCheck"] = self.last_health_check
-        if self.device_identifiers is not UNSET:
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.id
+        if v is not None:
+            field_dict["id"] = v
+        elif "id" in nulls:
+            field_dict["id"] = None
+        v = self.item
+        if v is not None:
+            field_dict["item"] = v.to_dict() if isinstance(v, Item) else v
+        elif "item" in nulls:
+            field_dict["item"] = None
+        v = self.current_status
+        if v is not None:
+            field_dict["currentStatus"] = v
+        elif "currentStatus" in nulls:
+            field_dict["currentStatus"] = None
+        v = self.used
+        if v is not None:
+            field_dict["used"] = v
+        elif "used" in nulls:
+            field_dict["used"] = None
+        v = self.current_patient
+        if v is not None:
+            field_dict["currentPatient"] = v.to_dict() if isinstance(v, Patient) else v
+        elif "currentPatient" in nulls:
+            field_dict["currentPatient"] = None
+        v = self.site
+        if v is not None:
+            field_dict["site"] = v.to_dict() if isinstance(v, Site) else v
+        elif "site" in nulls:
+            field_dict["site"] = None
+        v = self.last_health_check
+        if v is not None:
+            field_dict["lastHealthCheck"] = v
+        elif "lastHealthCheck" in nulls:
+            field_dict["lastHealthCheck"] = None
+        v = self.device_identifiers
+        if v is not None:
             field_dict["deviceIdentifiers"] = (
-                [
-                    item.to_dict() if isinstance(item, DeviceIdentifier) else item
-                    for item in self.device_identifiers
-                ]
-                if isinstance(self.device_identifiers, list)
-                else self.device_identifiers
+                [x.to_dict() if isinstance(x, DeviceIdentifier) else x for x in v]
+                if isinstance(v, list)
+                else v
             )
-        if self.device_events is not UNSET:
+        elif "deviceIdentifiers" in nulls:
+            field_dict["deviceIdentifiers"] = None
+        v = self.device_events
+        if v is not None:
             field_dict["deviceEvents"] = (
-                [
-                    item.to_dict() if isinstance(item, DeviceEvent) else item
-                    for item in self.device_events
-                ]
-                if isinstance(self.device_events, list)
-                else self.device_events
+                [x.to_dict() if isinstance(x, DeviceEvent) else x for x in v]
+                if isinstance(v, list)
+                else v
             )
-        if self.external_identifier is not UNSET:
-            field_dict["externalIdentifier"] = self.external_identifier
-        if self.disabled_readings is not UNSET:
-            field_dict["disabledReadings"] = self.disabled_readings
+        elif "deviceEvents" in nulls:
+            field_dict["deviceEvents"] = None
+        v = self.external_identifier
+        if v is not None:
+            field_dict["externalIdentifier"] = v
+        elif "externalIdentifier" in nulls:
+            field_dict["externalIdentifier"] = None
+        v = self.disabled_readings
+        if v is not None:
+            field_dict["disabledReadings"] = v
+        elif "disabledReadings" in nulls:
+            field_dict["disabledReadings"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.id = d.pop("id")
-        item = d.pop("item", UNSET)
-        try:
-            self.item = Item.from_dict(item) if isinstance(item, dict) else item
-        except (TypeError, ValueError, AttributeError, KeyError):
-            self.item = item
-        self.current_status = d.pop("currentStatus", UNSET)
-        self.used = d.pop("used", UNSET)
-        current_patient = d.pop("currentPatient", UNSET)
-        try:
-            self.current_patient = (
-                Patient.from_dict(current_patient)
-                if isinstance(current_patient, dict)
-                else current_patient
-            )
-        except (TypeError, ValueError, AttributeError, KeyError):
-            self.current_patient = current_patient
-        site = d.pop("site", UNSET)
-        try:
-            self.site = Site.from_dict(site) if isinstance(site, dict) else site
-        except (TypeError, ValueError, AttributeError, KeyError):
-            self.site = site
-        self.last_health_check = d.pop("lastHealthCheck", UNSET)
-        device_identifiers = d.pop("deviceIdentifiers", UNSET)
-        self.device_identifiers = (
-            [
-                DeviceIdentifier.from_dict(item) if isinstance(item, dict) else item
-                for item in device_identifiers
-            ]
-            if isinstance(device_identifiers, list)
-            else device_identifiers
+        """A Device from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
         )
-        device_events = d.pop("deviceEvents", UNSET)
-        self.device_events = (
-            [
-                DeviceEvent.from_dict(item) if isinstance(item, dict) else item
-                for item in device_events
-            ]
-            if isinstance(device_events, list)
-            else device_events
-        )
-        self.external_identifier = d.pop("externalIdentifier", UNSET)
-        self.disabled_readings = d.pop("disabledReadings", UNSET)
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -161,10 +171,108 @@ class Device:
         return key in self.additional_properties
 
 
-# Imported after the class rather than inside each method: models refer to each other (even in
-# cycles), and by the time a method runs these names exist, so no call pays for an import.
+def _decode(d: dict[str, Any], cls: type[Device] = Device) -> Device:
+    """Decode a JSON object into a Device, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("id", _ABSENT)
+    if type(v) is int:
+        self.id = v
+    else:
+        self.id = _unexpected(self, "id", v, "integer", _types.REQUIRED)
+    v = d.pop("item", _ABSENT)
+    if type(v) is dict:
+        self.item = _decode_Item(v)
+    else:
+        self.item = _unexpected(self, "item", v, "object (Item)", _types.OPTIONAL)
+    v = d.pop("currentStatus", _ABSENT)
+    if type(v) is str:
+        self.current_status = v
+    else:
+        self.current_status = _unexpected(
+            self, "currentStatus", v, "string", _types.OPTIONAL
+        )
+    v = d.pop("used", _ABSENT)
+    if type(v) is bool:
+        self.used = v
+    else:
+        self.used = _unexpected(self, "used", v, "boolean", _types.OPTIONAL)
+    v = d.pop("currentPatient", _ABSENT)
+    if type(v) is dict:
+        self.current_patient = _decode_Patient(v)
+    else:
+        self.current_patient = _unexpected(
+            self, "currentPatient", v, "object (Patient)", _types.OPTIONAL
+        )
+    v = d.pop("site", _ABSENT)
+    if type(v) is dict:
+        self.site = _decode_Site(v)
+    else:
+        self.site = _unexpected(self, "site", v, "object (Site)", _types.OPTIONAL)
+    v = d.pop("lastHealthCheck", _ABSENT)
+    if type(v) is str:
+        self.last_health_check = v
+    else:
+        self.last_health_check = _unexpected(
+            self, "lastHealthCheck", v, "string", _types.OPTIONAL
+        )
+    v = d.pop("deviceIdentifiers", _ABSENT)
+    if type(v) is list:
+        self.device_identifiers = [
+            _decode_DeviceIdentifier(x)
+            if type(x) is dict
+            else _unexpected_item(
+                self, "deviceIdentifiers", x, "object (DeviceIdentifier)"
+            )
+            for x in v
+        ]
+    else:
+        self.device_identifiers = _unexpected(
+            self,
+            "deviceIdentifiers",
+            v,
+            "array of object (DeviceIdentifier)",
+            _types.OPTIONAL,
+        )
+    v = d.pop("deviceEvents", _ABSENT)
+    if type(v) is list:
+        self.device_events = [
+            _decode_DeviceEvent(x)
+            if type(x) is dict
+            else _unexpected_item(self, "deviceEvents", x, "object (DeviceEvent)")
+            for x in v
+        ]
+    else:
+        self.device_events = _unexpected(
+            self, "deviceEvents", v, "array of object (DeviceEvent)", _types.OPTIONAL
+        )
+    v = d.pop("externalIdentifier", _ABSENT)
+    if type(v) is str:
+        self.external_identifier = v
+    else:
+        self.external_identifier = _unexpected(
+            self, "externalIdentifier", v, "string", _types.OPTIONAL
+        )
+    v = d.pop("disabledReadings", _ABSENT)
+    if type(v) is bool:
+        self.disabled_readings = v
+    else:
+        self.disabled_readings = _unexpected(
+            self, "disabledReadings", v, "boolean", _types.OPTIONAL
+        )
+    self.additional_properties = d
+    return self
+
+
+# Imported after the class: models refer to each other (even in cycles), and by the time a
+# decoder runs these names exist. Each nested model is decoded by its module's `_decode`.
 from ..models.device_event import DeviceEvent
+from ..models.device_event import _decode as _decode_DeviceEvent
 from ..models.device_identifier import DeviceIdentifier
+from ..models.device_identifier import _decode as _decode_DeviceIdentifier
 from ..models.item import Item
+from ..models.item import _decode as _decode_Item
 from ..models.patient import Patient
+from ..models.patient import _decode as _decode_Patient
 from ..models.site import Site
+from ..models.site import _decode as _decode_Site

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import types as _types
 from ..models.device_identifier_type import DeviceIdentifierType
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="DeviceIdentifier")
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
 
 
 @_attrs_define
@@ -18,39 +18,59 @@ class DeviceIdentifier:
     """One identifier of a device (serial number, IMEI and so on). The docs' samples show an empty entry.
 
     Attributes:
-        type_ (DeviceIdentifierType | None | Unset):
-        value (None | str | Unset):
+            type_ (DeviceIdentifierType | None)
+            value (str | None)
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
-    type_: DeviceIdentifierType | None | Unset = UNSET
-    value: None | str | Unset = UNSET
+    type_: DeviceIdentifierType | None = None
+    value: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("type_", "type"),
+        ("value", "value"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        if self.type_ is not UNSET:
-            field_dict["type"] = (
-                self.type_.value
-                if isinstance(self.type_, DeviceIdentifierType)
-                else self.type_
-            )
-        if self.value is not UNSET:
-            field_dict["value"] = self.value
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.type_
+        if v is not None:
+            field_dict["type"] = v.value if isinstance(v, DeviceIdentifierType) else v
+        elif "type" in nulls:
+            field_dict["type"] = None
+        v = self.value
+        if v is not None:
+            field_dict["value"] = v
+        elif "value" in nulls:
+            field_dict["value"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        type_ = d.pop("type", UNSET)
-        self.type_ = (
-            DeviceIdentifierType.from_value(type_) if isinstance(type_, str) else type_
+        """A DeviceIdentifier from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
         )
-        self.value = d.pop("value", UNSET)
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -67,3 +87,25 @@ class DeviceIdentifier:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _decode(
+    d: dict[str, Any], cls: type[DeviceIdentifier] = DeviceIdentifier
+) -> DeviceIdentifier:
+    """Decode a JSON object into a DeviceIdentifier, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("type", _ABSENT)
+    if type(v) is str:
+        self.type_ = DeviceIdentifierType.from_value(v)
+    else:
+        self.type_ = _unexpected(
+            self, "type", v, "string (DeviceIdentifierType)", _types.OPTIONAL
+        )
+    v = d.pop("value", _ABSENT)
+    if type(v) is str:
+        self.value = v
+    else:
+        self.value = _unexpected(self, "value", v, "string", _types.OPTIONAL)
+    self.additional_properties = d
+    return self

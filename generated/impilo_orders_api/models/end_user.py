@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="EndUser")
+from .. import types as _types
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
 
 
 @_attrs_define
@@ -17,42 +17,75 @@ class EndUser:
     """A person using Impilo on the customer's side. No sample shows one, so nothing is assumed sent.
 
     Attributes:
-        id (int | None | Unset):
-        first_name (None | str | Unset):
-        last_name (None | str | Unset):
-        email (None | str | Unset):
+            id (int | None)
+            first_name (str | None)
+            last_name (str | None)
+            email (str | None)
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
-    id: int | None | Unset = UNSET
-    first_name: None | str | Unset = UNSET
-    last_name: None | str | Unset = UNSET
-    email: None | str | Unset = UNSET
+    id: int | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("id", "id"),
+        ("first_name", "firstName"),
+        ("last_name", "lastName"),
+        ("email", "email"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        if self.id is not UNSET:
-            field_dict["id"] = self.id
-        if self.first_name is not UNSET:
-            field_dict["firstName"] = self.first_name
-        if self.last_name is not UNSET:
-            field_dict["lastName"] = self.last_name
-        if self.email is not UNSET:
-            field_dict["email"] = self.email
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.id
+        if v is not None:
+            field_dict["id"] = v
+        elif "id" in nulls:
+            field_dict["id"] = None
+        v = self.first_name
+        if v is not None:
+            field_dict["firstName"] = v
+        elif "firstName" in nulls:
+            field_dict["firstName"] = None
+        v = self.last_name
+        if v is not None:
+            field_dict["lastName"] = v
+        elif "lastName" in nulls:
+            field_dict["lastName"] = None
+        v = self.email
+        if v is not None:
+            field_dict["email"] = v
+        elif "email" in nulls:
+            field_dict["email"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.id = d.pop("id", UNSET)
-        self.first_name = d.pop("firstName", UNSET)
-        self.last_name = d.pop("lastName", UNSET)
-        self.email = d.pop("email", UNSET)
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
+        """A EndUser from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
+        )
 
     @property
     def additional_keys(self) -> list[str]:
@@ -69,3 +102,31 @@ class EndUser:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _decode(d: dict[str, Any], cls: type[EndUser] = EndUser) -> EndUser:
+    """Decode a JSON object into a EndUser, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("id", _ABSENT)
+    if type(v) is int:
+        self.id = v
+    else:
+        self.id = _unexpected(self, "id", v, "integer", _types.OPTIONAL)
+    v = d.pop("firstName", _ABSENT)
+    if type(v) is str:
+        self.first_name = v
+    else:
+        self.first_name = _unexpected(self, "firstName", v, "string", _types.OPTIONAL)
+    v = d.pop("lastName", _ABSENT)
+    if type(v) is str:
+        self.last_name = v
+    else:
+        self.last_name = _unexpected(self, "lastName", v, "string", _types.OPTIONAL)
+    v = d.pop("email", _ABSENT)
+    if type(v) is str:
+        self.email = v
+    else:
+        self.email = _unexpected(self, "email", v, "string", _types.OPTIONAL)
+    self.additional_properties = d
+    return self

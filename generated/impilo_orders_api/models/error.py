@@ -2,74 +2,97 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="Error")
+from .. import types as _types
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
+from ..types import unexpected_item as _unexpected_item
 
 
 @_attrs_define
 class Error:
     """The error body of every 4xx and 5xx response. The vendor documents no error format:
-    this shape is this project's assumption, and the mock server sends it. No field is
-    required, so a client never fails on a real server's different error body.
+        this shape is this project's assumption, and the mock server sends it. No field is
+        required, so a client never fails on a real server's different error body.
 
-        Attributes:
-            status (int | Unset): The HTTP status code, repeated.
-            error (str | Unset): A short name for the error class, for example "Bad Request".
-            message (str | Unset): What went wrong, for a person.
-            errors (list[FieldError] | Unset): One entry for each field that broke a rule.
+    Attributes:
+            status (int | None): The HTTP status code, repeated.
+            error (str | None): A short name for the error class, for example "Bad Request".
+            message (str | None): What went wrong, for a person.
+            errors (list[FieldError] | None): One entry for each field that broke a rule.
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
-    status: int | Unset = UNSET
-    error: str | Unset = UNSET
-    message: str | Unset = UNSET
-    errors: list[FieldError] | Unset = UNSET
+    status: int | None = None
+    error: str | None = None
+    message: str | None = None
+    errors: list[FieldError] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("status", "status"),
+        ("error", "error"),
+        ("message", "message"),
+        ("errors", "errors"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        if self.status is not UNSET:
-            field_dict["status"] = self.status
-        if self.error is not UNSET:
-            field_dict["error"] = self.error
-        if self.message is not UNSET:
-            field_dict["message"] = self.message
-        if self.errors is not UNSET:
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.status
+        if v is not None:
+            field_dict["status"] = v
+        elif "status" in nulls:
+            field_dict["status"] = None
+        v = self.error
+        if v is not None:
+            field_dict["error"] = v
+        elif "error" in nulls:
+            field_dict["error"] = None
+        v = self.message
+        if v is not None:
+            field_dict["message"] = v
+        elif "message" in nulls:
+            field_dict["message"] = None
+        v = self.errors
+        if v is not None:
             field_dict["errors"] = (
-                [
-                    item.to_dict() if isinstance(item, FieldError) else item
-                    for item in self.errors
-                ]
-                if isinstance(self.errors, list)
-                else self.errors
+                [x.to_dict() if isinstance(x, FieldError) else x for x in v]
+                if isinstance(v, list)
+                else v
             )
+        elif "errors" in nulls:
+            field_dict["errors"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.status = d.pop("status", UNSET)
-        self.error = d.pop("error", UNSET)
-        self.message = d.pop("message", UNSET)
-        errors = d.pop("errors", UNSET)
-        self.errors = (
-            [
-                FieldError.from_dict(item) if isinstance(item, dict) else item
-                for item in errors
-            ]
-            if isinstance(errors, list)
-            else errors
+        """A Error from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
         )
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -88,6 +111,42 @@ class Error:
         return key in self.additional_properties
 
 
-# Imported after the class rather than inside each method: models refer to each other (even in
-# cycles), and by the time a method runs these names exist, so no call pays for an import.
+def _decode(d: dict[str, Any], cls: type[Error] = Error) -> Error:
+    """Decode a JSON object into a Error, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("status", _ABSENT)
+    if type(v) is int:
+        self.status = v
+    else:
+        self.status = _unexpected(self, "status", v, "integer", _types.OPTIONAL)
+    v = d.pop("error", _ABSENT)
+    if type(v) is str:
+        self.error = v
+    else:
+        self.error = _unexpected(self, "error", v, "string", _types.OPTIONAL)
+    v = d.pop("message", _ABSENT)
+    if type(v) is str:
+        self.message = v
+    else:
+        self.message = _unexpected(self, "message", v, "string", _types.OPTIONAL)
+    v = d.pop("errors", _ABSENT)
+    if type(v) is list:
+        self.errors = [
+            _decode_FieldError(x)
+            if type(x) is dict
+            else _unexpected_item(self, "errors", x, "object (FieldError)")
+            for x in v
+        ]
+    else:
+        self.errors = _unexpected(
+            self, "errors", v, "array of object (FieldError)", _types.OPTIONAL
+        )
+    self.additional_properties = d
+    return self
+
+
+# Imported after the class: models refer to each other (even in cycles), and by the time a
+# decoder runs these names exist. Each nested model is decoded by its module's `_decode`.
 from ..models.field_error import FieldError
+from ..models.field_error import _decode as _decode_FieldError

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="FieldError")
+from .. import types as _types
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
 
 
 @_attrs_define
@@ -17,32 +17,59 @@ class FieldError:
     """A rule one field of the request broke (project assumption, like Error; nothing is required).
 
     Attributes:
-        field (str | Unset): JSON path of the field, for example `$.orderItems[0].count`.
-        message (str | Unset): The rule it broke.
+            field (str | None): JSON path of the field, for example `$.orderItems[0].count`.
+            message (str | None): The rule it broke.
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
-    field: str | Unset = UNSET
-    message: str | Unset = UNSET
+    field: str | None = None
+    message: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("field", "field"),
+        ("message", "message"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        if self.field is not UNSET:
-            field_dict["field"] = self.field
-        if self.message is not UNSET:
-            field_dict["message"] = self.message
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.field
+        if v is not None:
+            field_dict["field"] = v
+        elif "field" in nulls:
+            field_dict["field"] = None
+        v = self.message
+        if v is not None:
+            field_dict["message"] = v
+        elif "message" in nulls:
+            field_dict["message"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.field = d.pop("field", UNSET)
-        self.message = d.pop("message", UNSET)
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
+        """A FieldError from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
+        )
 
     @property
     def additional_keys(self) -> list[str]:
@@ -59,3 +86,21 @@ class FieldError:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _decode(d: dict[str, Any], cls: type[FieldError] = FieldError) -> FieldError:
+    """Decode a JSON object into a FieldError, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("field", _ABSENT)
+    if type(v) is str:
+        self.field = v
+    else:
+        self.field = _unexpected(self, "field", v, "string", _types.OPTIONAL)
+    v = d.pop("message", _ABSENT)
+    if type(v) is str:
+        self.message = v
+    else:
+        self.message = _unexpected(self, "message", v, "string", _types.OPTIONAL)
+    self.additional_properties = d
+    return self

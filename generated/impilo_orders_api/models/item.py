@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="Item")
+from .. import types as _types
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
 
 
 @_attrs_define
@@ -17,60 +17,93 @@ class Item:
     """A catalogue item; `orderable` says whether it can be ordered.
 
     Attributes:
-        id (int):
-        manufacturer (Manufacturer | None | Unset):
-        name (None | str | Unset):
-        model (None | str | Unset):
-        sku (None | str | Unset):
-        orderable (bool | None | Unset):
+            id (int)
+            manufacturer (Manufacturer | None)
+            name (str | None)
+            model (str | None)
+            sku (str | None)
+            orderable (bool | None)
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
     id: int
-    manufacturer: Manufacturer | None | Unset = UNSET
-    name: None | str | Unset = UNSET
-    model: None | str | Unset = UNSET
-    sku: None | str | Unset = UNSET
-    orderable: bool | None | Unset = UNSET
+    manufacturer: Manufacturer | None = None
+    name: str | None = None
+    model: str | None = None
+    sku: str | None = None
+    orderable: bool | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("id", "id"),
+        ("manufacturer", "manufacturer"),
+        ("name", "name"),
+        ("model", "model"),
+        ("sku", "sku"),
+        ("orderable", "orderable"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict["id"] = self.id
-        if self.manufacturer is not UNSET:
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.id
+        if v is not None:
+            field_dict["id"] = v
+        elif "id" in nulls:
+            field_dict["id"] = None
+        v = self.manufacturer
+        if v is not None:
             field_dict["manufacturer"] = (
-                self.manufacturer.to_dict()
-                if isinstance(self.manufacturer, Manufacturer)
-                else self.manufacturer
+                v.to_dict() if isinstance(v, Manufacturer) else v
             )
-        if self.name is not UNSET:
-            field_dict["name"] = self.name
-        if self.model is not UNSET:
-            field_dict["model"] = self.model
-        if self.sku is not UNSET:
-            field_dict["sku"] = self.sku
-        if self.orderable is not UNSET:
-            field_dict["orderable"] = self.orderable
+        elif "manufacturer" in nulls:
+            field_dict["manufacturer"] = None
+        v = self.name
+        if v is not None:
+            field_dict["name"] = v
+        elif "name" in nulls:
+            field_dict["name"] = None
+        v = self.model
+        if v is not None:
+            field_dict["model"] = v
+        elif "model" in nulls:
+            field_dict["model"] = None
+        v = self.sku
+        if v is not None:
+            field_dict["sku"] = v
+        elif "sku" in nulls:
+            field_dict["sku"] = None
+        v = self.orderable
+        if v is not None:
+            field_dict["orderable"] = v
+        elif "orderable" in nulls:
+            field_dict["orderable"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.id = d.pop("id")
-        manufacturer = d.pop("manufacturer", UNSET)
-        self.manufacturer = (
-            Manufacturer.from_dict(manufacturer)
-            if isinstance(manufacturer, dict)
-            else manufacturer
+        """A Item from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
         )
-        self.name = d.pop("name", UNSET)
-        self.model = d.pop("model", UNSET)
-        self.sku = d.pop("sku", UNSET)
-        self.orderable = d.pop("orderable", UNSET)
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -89,6 +122,47 @@ class Item:
         return key in self.additional_properties
 
 
-# Imported after the class rather than inside each method: models refer to each other (even in
-# cycles), and by the time a method runs these names exist, so no call pays for an import.
+def _decode(d: dict[str, Any], cls: type[Item] = Item) -> Item:
+    """Decode a JSON object into a Item, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("id", _ABSENT)
+    if type(v) is int:
+        self.id = v
+    else:
+        self.id = _unexpected(self, "id", v, "integer", _types.REQUIRED)
+    v = d.pop("manufacturer", _ABSENT)
+    if type(v) is dict:
+        self.manufacturer = _decode_Manufacturer(v)
+    else:
+        self.manufacturer = _unexpected(
+            self, "manufacturer", v, "object (Manufacturer)", _types.OPTIONAL
+        )
+    v = d.pop("name", _ABSENT)
+    if type(v) is str:
+        self.name = v
+    else:
+        self.name = _unexpected(self, "name", v, "string", _types.OPTIONAL)
+    v = d.pop("model", _ABSENT)
+    if type(v) is str:
+        self.model = v
+    else:
+        self.model = _unexpected(self, "model", v, "string", _types.OPTIONAL)
+    v = d.pop("sku", _ABSENT)
+    if type(v) is str:
+        self.sku = v
+    else:
+        self.sku = _unexpected(self, "sku", v, "string", _types.OPTIONAL)
+    v = d.pop("orderable", _ABSENT)
+    if type(v) is bool:
+        self.orderable = v
+    else:
+        self.orderable = _unexpected(self, "orderable", v, "boolean", _types.OPTIONAL)
+    self.additional_properties = d
+    return self
+
+
+# Imported after the class: models refer to each other (even in cycles), and by the time a
+# decoder runs these names exist. Each nested model is decoded by its module's `_decode`.
 from ..models.manufacturer import Manufacturer
+from ..models.manufacturer import _decode as _decode_Manufacturer

@@ -2,126 +2,176 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import types as _types
 from ..models.device_identifier_type import DeviceIdentifierType
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="ItemDetail")
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
 
 
 @_attrs_define
 class ItemDetail:
     """A catalogue item with its details, as fetched by id (FACTS). The docs name the detail
-    fields but not their types, so the fields whose type is not evident are left untyped.
+        fields but not their types, so the fields whose type is not evident are left untyped.
 
-        Attributes:
-            id (int):
-            manufacturer (Manufacturer | None | Unset):
-            name (None | str | Unset):
-            model (None | str | Unset):
-            sku (None | str | Unset):
-            orderable (bool | None | Unset):
-            device_identifier_type (DeviceIdentifierType | None | Unset):
-            item_class (Any | Unset): Shape not documented.
-            item_class_type (Any | Unset): Shape not documented.
-            size (Any | Unset): Shape not documented.
-            dimensions (Any | Unset): Shape not documented.
-            reading_type (Any | Unset): Shape not documented.
-            certifications (Any | Unset): Shape not documented.
-            item_certifications (Any | Unset): Shape not documented.
+    Attributes:
+            id (int)
+            manufacturer (Manufacturer | None)
+            name (str | None)
+            model (str | None)
+            sku (str | None)
+            orderable (bool | None)
+            device_identifier_type (DeviceIdentifierType | None)
+            item_class (Any): Shape not documented.
+            item_class_type (Any): Shape not documented.
+            size (Any): Shape not documented.
+            dimensions (Any): Shape not documented.
+            reading_type (Any): Shape not documented.
+            certifications (Any): Shape not documented.
+            item_certifications (Any): Shape not documented.
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
     id: int
-    manufacturer: Manufacturer | None | Unset = UNSET
-    name: None | str | Unset = UNSET
-    model: None | str | Unset = UNSET
-    sku: None | str | Unset = UNSET
-    orderable: bool | None | Unset = UNSET
-    device_identifier_type: DeviceIdentifierType | None | Unset = UNSET
-    item_class: Any | Unset = UNSET
-    item_class_type: Any | Unset = UNSET
-    size: Any | Unset = UNSET
-    dimensions: Any | Unset = UNSET
-    reading_type: Any | Unset = UNSET
-    certifications: Any | Unset = UNSET
-    item_certifications: Any | Unset = UNSET
+    manufacturer: Manufacturer | None = None
+    name: str | None = None
+    model: str | None = None
+    sku: str | None = None
+    orderable: bool | None = None
+    device_identifier_type: DeviceIdentifierType | None = None
+    item_class: Any = None
+    item_class_type: Any = None
+    size: Any = None
+    dimensions: Any = None
+    reading_type: Any = None
+    certifications: Any = None
+    item_certifications: Any = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("id", "id"),
+        ("manufacturer", "manufacturer"),
+        ("name", "name"),
+        ("model", "model"),
+        ("sku", "sku"),
+        ("orderable", "orderable"),
+        ("device_identifier_type", "deviceIdentifierType"),
+        ("item_class", "itemClass"),
+        ("item_class_type", "itemClassType"),
+        ("size", "size"),
+        ("dimensions", "dimensions"),
+        ("reading_type", "readingType"),
+        ("certifications", "certifications"),
+        ("item_certifications", "itemCertifications"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict["id"] = self.id
-        if self.manufacturer is not UNSET:
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.id
+        if v is not None:
+            field_dict["id"] = v
+        elif "id" in nulls:
+            field_dict["id"] = None
+        v = self.manufacturer
+        if v is not None:
             field_dict["manufacturer"] = (
-                self.manufacturer.to_dict()
-                if isinstance(self.manufacturer, Manufacturer)
-                else self.manufacturer
+                v.to_dict() if isinstance(v, Manufacturer) else v
             )
-        if self.name is not UNSET:
-            field_dict["name"] = self.name
-        if self.model is not UNSET:
-            field_dict["model"] = self.model
-        if self.sku is not UNSET:
-            field_dict["sku"] = self.sku
-        if self.orderable is not UNSET:
-            field_dict["orderable"] = self.orderable
-        if self.device_identifier_type is not UNSET:
+        elif "manufacturer" in nulls:
+            field_dict["manufacturer"] = None
+        v = self.name
+        if v is not None:
+            field_dict["name"] = v
+        elif "name" in nulls:
+            field_dict["name"] = None
+        v = self.model
+        if v is not None:
+            field_dict["model"] = v
+        elif "model" in nulls:
+            field_dict["model"] = None
+        v = self.sku
+        if v is not None:
+            field_dict["sku"] = v
+        elif "sku" in nulls:
+            field_dict["sku"] = None
+        v = self.orderable
+        if v is not None:
+            field_dict["orderable"] = v
+        elif "orderable" in nulls:
+            field_dict["orderable"] = None
+        v = self.device_identifier_type
+        if v is not None:
             field_dict["deviceIdentifierType"] = (
-                self.device_identifier_type.value
-                if isinstance(self.device_identifier_type, DeviceIdentifierType)
-                else self.device_identifier_type
+                v.value if isinstance(v, DeviceIdentifierType) else v
             )
-        if self.item_class is not UNSET:
-            field_dict["itemClass"] = self.item_class
-        if self.item_class_type is not UNSET:
-            field_dict["itemClassType"] = self.item_class_type
-        if self.size is not UNSET:
-            field_dict["size"] = self.size
-        if self.dimensions is not UNSET:
-            field_dict["dimensions"] = self.dimensions
-        if self.reading_type is not UNSET:
-            field_dict["readingType"] = self.reading_type
-        if self.certifications is not UNSET:
-            field_dict["certifications"] = self.certifications
-        if self.item_certifications is not UNSET:
-            field_dict["itemCertifications"] = self.item_certifications
+        elif "deviceIdentifierType" in nulls:
+            field_dict["deviceIdentifierType"] = None
+        v = self.item_class
+        if v is not None:
+            field_dict["itemClass"] = v
+        elif "itemClass" in nulls:
+            field_dict["itemClass"] = None
+        v = self.item_class_type
+        if v is not None:
+            field_dict["itemClassType"] = v
+        elif "itemClassType" in nulls:
+            field_dict["itemClassType"] = None
+        v = self.size
+        if v is not None:
+            field_dict["size"] = v
+        elif "size" in nulls:
+            field_dict["size"] = None
+        v = self.dimensions
+        if v is not None:
+            field_dict["dimensions"] = v
+        elif "dimensions" in nulls:
+            field_dict["dimensions"] = None
+        v = self.reading_type
+        if v is not None:
+            field_dict["readingType"] = v
+        elif "readingType" in nulls:
+            field_dict["readingType"] = None
+        v = self.certifications
+        if v is not None:
+            field_dict["certifications"] = v
+        elif "certifications" in nulls:
+            field_dict["certifications"] = None
+        v = self.item_certifications
+        if v is not None:
+            field_dict["itemCertifications"] = v
+        elif "itemCertifications" in nulls:
+            field_dict["itemCertifications"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.id = d.pop("id")
-        manufacturer = d.pop("manufacturer", UNSET)
-        self.manufacturer = (
-            Manufacturer.from_dict(manufacturer)
-            if isinstance(manufacturer, dict)
-            else manufacturer
+        """A ItemDetail from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
         )
-        self.name = d.pop("name", UNSET)
-        self.model = d.pop("model", UNSET)
-        self.sku = d.pop("sku", UNSET)
-        self.orderable = d.pop("orderable", UNSET)
-        device_identifier_type = d.pop("deviceIdentifierType", UNSET)
-        self.device_identifier_type = (
-            DeviceIdentifierType.from_value(device_identifier_type)
-            if isinstance(device_identifier_type, str)
-            else device_identifier_type
-        )
-        self.item_class = d.pop("itemClass", UNSET)
-        self.item_class_type = d.pop("itemClassType", UNSET)
-        self.size = d.pop("size", UNSET)
-        self.dimensions = d.pop("dimensions", UNSET)
-        self.reading_type = d.pop("readingType", UNSET)
-        self.certifications = d.pop("certifications", UNSET)
-        self.item_certifications = d.pop("itemCertifications", UNSET)
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -140,6 +190,105 @@ class ItemDetail:
         return key in self.additional_properties
 
 
-# Imported after the class rather than inside each method: models refer to each other (even in
-# cycles), and by the time a method runs these names exist, so no call pays for an import.
+def _decode(d: dict[str, Any], cls: type[ItemDetail] = ItemDetail) -> ItemDetail:
+    """Decode a JSON object into a ItemDetail, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("id", _ABSENT)
+    if type(v) is int:
+        self.id = v
+    else:
+        self.id = _unexpected(self, "id", v, "integer", _types.REQUIRED)
+    v = d.pop("manufacturer", _ABSENT)
+    if type(v) is dict:
+        self.manufacturer = _decode_Manufacturer(v)
+    else:
+        self.manufacturer = _unexpected(
+            self, "manufacturer", v, "object (Manufacturer)", _types.OPTIONAL
+        )
+    v = d.pop("name", _ABSENT)
+    if type(v) is str:
+        self.name = v
+    else:
+        self.name = _unexpected(self, "name", v, "string", _types.OPTIONAL)
+    v = d.pop("model", _ABSENT)
+    if type(v) is str:
+        self.model = v
+    else:
+        self.model = _unexpected(self, "model", v, "string", _types.OPTIONAL)
+    v = d.pop("sku", _ABSENT)
+    if type(v) is str:
+        self.sku = v
+    else:
+        self.sku = _unexpected(self, "sku", v, "string", _types.OPTIONAL)
+    v = d.pop("orderable", _ABSENT)
+    if type(v) is bool:
+        self.orderable = v
+    else:
+        self.orderable = _unexpected(self, "orderable", v, "boolean", _types.OPTIONAL)
+    v = d.pop("deviceIdentifierType", _ABSENT)
+    if type(v) is str:
+        self.device_identifier_type = DeviceIdentifierType.from_value(v)
+    else:
+        self.device_identifier_type = _unexpected(
+            self,
+            "deviceIdentifierType",
+            v,
+            "string (DeviceIdentifierType)",
+            _types.OPTIONAL,
+        )
+    v = d.pop("itemClass", _ABSENT)
+    if v is not None and v is not _ABSENT:
+        self.item_class = v
+    else:
+        self.item_class = _unexpected(
+            self, "itemClass", v, "any JSON value", _types.OPTIONAL
+        )
+    v = d.pop("itemClassType", _ABSENT)
+    if v is not None and v is not _ABSENT:
+        self.item_class_type = v
+    else:
+        self.item_class_type = _unexpected(
+            self, "itemClassType", v, "any JSON value", _types.OPTIONAL
+        )
+    v = d.pop("size", _ABSENT)
+    if v is not None and v is not _ABSENT:
+        self.size = v
+    else:
+        self.size = _unexpected(self, "size", v, "any JSON value", _types.OPTIONAL)
+    v = d.pop("dimensions", _ABSENT)
+    if v is not None and v is not _ABSENT:
+        self.dimensions = v
+    else:
+        self.dimensions = _unexpected(
+            self, "dimensions", v, "any JSON value", _types.OPTIONAL
+        )
+    v = d.pop("readingType", _ABSENT)
+    if v is not None and v is not _ABSENT:
+        self.reading_type = v
+    else:
+        self.reading_type = _unexpected(
+            self, "readingType", v, "any JSON value", _types.OPTIONAL
+        )
+    v = d.pop("certifications", _ABSENT)
+    if v is not None and v is not _ABSENT:
+        self.certifications = v
+    else:
+        self.certifications = _unexpected(
+            self, "certifications", v, "any JSON value", _types.OPTIONAL
+        )
+    v = d.pop("itemCertifications", _ABSENT)
+    if v is not None and v is not _ABSENT:
+        self.item_certifications = v
+    else:
+        self.item_certifications = _unexpected(
+            self, "itemCertifications", v, "any JSON value", _types.OPTIONAL
+        )
+    self.additional_properties = d
+    return self
+
+
+# Imported after the class: models refer to each other (even in cycles), and by the time a
+# decoder runs these names exist. Each nested model is decoded by its module's `_decode`.
 from ..models.manufacturer import Manufacturer
+from ..models.manufacturer import _decode as _decode_Manufacturer

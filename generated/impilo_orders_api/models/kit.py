@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="Kit")
+from .. import types as _types
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
+from ..types import unexpected_item as _unexpected_item
 
 
 @_attrs_define
@@ -17,56 +18,79 @@ class Kit:
     """A named bundle of items.
 
     Attributes:
-        id (int):
-        name (None | str | Unset):
-        archived (bool | None | Unset):
-        kit_items (list[KitItem] | None | Unset):
+            id (int)
+            name (str | None)
+            archived (bool | None)
+            kit_items (list[KitItem] | None)
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
     id: int
-    name: None | str | Unset = UNSET
-    archived: bool | None | Unset = UNSET
-    kit_items: list[KitItem] | None | Unset = UNSET
+    name: str | None = None
+    archived: bool | None = None
+    kit_items: list[KitItem] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("id", "id"),
+        ("name", "name"),
+        ("archived", "archived"),
+        ("kit_items", "kitItems"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict["id"] = self.id
-        if self.name is not UNSET:
-            field_dict["name"] = self.name
-        if self.archived is not UNSET:
-            field_dict["archived"] = self.archived
-        if self.kit_items is not UNSET:
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.id
+        if v is not None:
+            field_dict["id"] = v
+        elif "id" in nulls:
+            field_dict["id"] = None
+        v = self.name
+        if v is not None:
+            field_dict["name"] = v
+        elif "name" in nulls:
+            field_dict["name"] = None
+        v = self.archived
+        if v is not None:
+            field_dict["archived"] = v
+        elif "archived" in nulls:
+            field_dict["archived"] = None
+        v = self.kit_items
+        if v is not None:
             field_dict["kitItems"] = (
-                [
-                    item.to_dict() if isinstance(item, KitItem) else item
-                    for item in self.kit_items
-                ]
-                if isinstance(self.kit_items, list)
-                else self.kit_items
+                [x.to_dict() if isinstance(x, KitItem) else x for x in v]
+                if isinstance(v, list)
+                else v
             )
+        elif "kitItems" in nulls:
+            field_dict["kitItems"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.id = d.pop("id")
-        self.name = d.pop("name", UNSET)
-        self.archived = d.pop("archived", UNSET)
-        kit_items = d.pop("kitItems", UNSET)
-        self.kit_items = (
-            [
-                KitItem.from_dict(item) if isinstance(item, dict) else item
-                for item in kit_items
-            ]
-            if isinstance(kit_items, list)
-            else kit_items
+        """A Kit from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
         )
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -85,6 +109,42 @@ class Kit:
         return key in self.additional_properties
 
 
-# Imported after the class rather than inside each method: models refer to each other (even in
-# cycles), and by the time a method runs these names exist, so no call pays for an import.
+def _decode(d: dict[str, Any], cls: type[Kit] = Kit) -> Kit:
+    """Decode a JSON object into a Kit, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("id", _ABSENT)
+    if type(v) is int:
+        self.id = v
+    else:
+        self.id = _unexpected(self, "id", v, "integer", _types.REQUIRED)
+    v = d.pop("name", _ABSENT)
+    if type(v) is str:
+        self.name = v
+    else:
+        self.name = _unexpected(self, "name", v, "string", _types.OPTIONAL)
+    v = d.pop("archived", _ABSENT)
+    if type(v) is bool:
+        self.archived = v
+    else:
+        self.archived = _unexpected(self, "archived", v, "boolean", _types.OPTIONAL)
+    v = d.pop("kitItems", _ABSENT)
+    if type(v) is list:
+        self.kit_items = [
+            _decode_KitItem(x)
+            if type(x) is dict
+            else _unexpected_item(self, "kitItems", x, "object (KitItem)")
+            for x in v
+        ]
+    else:
+        self.kit_items = _unexpected(
+            self, "kitItems", v, "array of object (KitItem)", _types.OPTIONAL
+        )
+    self.additional_properties = d
+    return self
+
+
+# Imported after the class: models refer to each other (even in cycles), and by the time a
+# decoder runs these names exist. Each nested model is decoded by its module's `_decode`.
 from ..models.kit_item import KitItem
+from ..models.kit_item import _decode as _decode_KitItem

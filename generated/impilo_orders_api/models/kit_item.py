@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="KitItem")
+from .. import types as _types
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
 
 
 @_attrs_define
@@ -17,38 +17,59 @@ class KitItem:
     """How many of one item a kit holds.
 
     Attributes:
-        item (Item | None | Unset):
-        count (int | None | Unset):
+            item (Item | None)
+            count (int | None)
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
-    item: Item | None | Unset = UNSET
-    count: int | None | Unset = UNSET
+    item: Item | None = None
+    count: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("item", "item"),
+        ("count", "count"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        if self.item is not UNSET:
-            field_dict["item"] = (
-                self.item.to_dict() if isinstance(self.item, Item) else self.item
-            )
-        if self.count is not UNSET:
-            field_dict["count"] = self.count
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.item
+        if v is not None:
+            field_dict["item"] = v.to_dict() if isinstance(v, Item) else v
+        elif "item" in nulls:
+            field_dict["item"] = None
+        v = self.count
+        if v is not None:
+            field_dict["count"] = v
+        elif "count" in nulls:
+            field_dict["count"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        item = d.pop("item", UNSET)
-        try:
-            self.item = Item.from_dict(item) if isinstance(item, dict) else item
-        except (TypeError, ValueError, AttributeError, KeyError):
-            self.item = item
-        self.count = d.pop("count", UNSET)
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
+        """A KitItem from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
+        )
 
     @property
     def additional_keys(self) -> list[str]:
@@ -67,6 +88,25 @@ class KitItem:
         return key in self.additional_properties
 
 
-# Imported after the class rather than inside each method: models refer to each other (even in
-# cycles), and by the time a method runs these names exist, so no call pays for an import.
+def _decode(d: dict[str, Any], cls: type[KitItem] = KitItem) -> KitItem:
+    """Decode a JSON object into a KitItem, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("item", _ABSENT)
+    if type(v) is dict:
+        self.item = _decode_Item(v)
+    else:
+        self.item = _unexpected(self, "item", v, "object (Item)", _types.OPTIONAL)
+    v = d.pop("count", _ABSENT)
+    if type(v) is int:
+        self.count = v
+    else:
+        self.count = _unexpected(self, "count", v, "integer", _types.OPTIONAL)
+    self.additional_properties = d
+    return self
+
+
+# Imported after the class: models refer to each other (even in cycles), and by the time a
+# decoder runs these names exist. Each nested model is decoded by its module's `_decode`.
 from ..models.item import Item
+from ..models.item import _decode as _decode_Item

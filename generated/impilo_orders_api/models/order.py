@@ -2,246 +2,197 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import types as _types
 from ..models.order_status import OrderStatus
 from ..models.shipping_option import ShippingOption
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="Order")
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
+from ..types import unexpected_item as _unexpected_item
 
 
 @_attrs_define
 class Order:
-    """An order as the server reports it. Entries can be partial (the guide shows `orderKits` entries with a count and no
-    kit).
+    """An order as the server reports it. Entries can be partial (the guide shows `orderKits` entries with a count and
+        no kit).
 
-        Attributes:
+    Attributes:
             id (int): Impilo's id of the order.
-            current_status (OrderStatus): Where the order is in its life. Thirteen values today; an older API version had
-                twelve.
-            external_order_ids (list[str] | None | Unset): The client's own ids for this order.
-            patient (None | Patient | Unset): The patient receiving the order.
-            site (None | Site | Unset): The site receiving the order.
-            order_items (list[OrderItem] | None | Unset): Items on the order.
-            order_kits (list[OrderKit] | None | Unset): Kits on the order.
-            order_notes (list[OrderNote] | None | Unset): Notes attached to the order.
-            order_events (list[OrderEvent] | None | Unset): Status changes of the order, oldest first.
-            tracking_numbers (list[TrackingNumber] | None | Unset): Carrier tracking numbers of the shipments.
-            devices (list[Device] | None | Unset): Devices assigned to the order's items.
-            packed_kits (list[PackedKit] | None | Unset): Kits as packed for shipping, with their devices.
-            shipping_option (None | ShippingOption | Unset): How the order ships.
+            current_status (OrderStatus): Where the order is in its life. Thirteen values today; an older API
+                version had twelve.
+            external_order_ids (list[str] | None): The client's own ids for this order.
+            patient (Patient | None): The patient receiving the order.
+            site (Site | None): The site receiving the order.
+            order_items (list[OrderItem] | None): Items on the order.
+            order_kits (list[OrderKit] | None): Kits on the order.
+            order_notes (list[OrderNote] | None): Notes attached to the order.
+            order_events (list[OrderEvent] | None): Status changes of the order, oldest first.
+            tracking_numbers (list[TrackingNumber] | None): Carrier tracking numbers of the shipments.
+            devices (list[Device] | None): Devices assigned to the order's items.
+            packed_kits (list[PackedKit] | None): Kits as packed for shipping, with their devices.
+            shipping_option (ShippingOption | None): How the order ships.
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
     id: int
     current_status: OrderStatus
-    external_order_ids: list[str] | None | Unset = UNSET
-    patient: None | Patient | Unset = UNSET
-    site: None | Site | Unset = UNSET
-    order_items: list[OrderItem] | None | Unset = UNSET
-    order_kits: list[OrderKit] | None | Unset = UNSET
-    order_notes: list[OrderNote] | None | Unset = UNSET
-    order_events: list[OrderEvent] | None | Unset = UNSET
-    tracking_numbers: list[TrackingNumber] | None | Unset = UNSET
-    devices: list[Device] | None | Unset = UNSET
-    packed_kits: list[PackedKit] | None | Unset = UNSET
-    shipping_option: None | ShippingOption | Unset = UNSET
+    external_order_ids: list[str] | None = None
+    patient: Patient | None = None
+    site: Site | None = None
+    order_items: list[OrderItem] | None = None
+    order_kits: list[OrderKit] | None = None
+    order_notes: list[OrderNote] | None = None
+    order_events: list[OrderEvent] | None = None
+    tracking_numbers: list[TrackingNumber] | None = None
+    devices: list[Device] | None = None
+    packed_kits: list[PackedKit] | None = None
+    shipping_option: ShippingOption | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("id", "id"),
+        ("current_status", "currentStatus"),
+        ("external_order_ids", "externalOrderIds"),
+        ("patient", "patient"),
+        ("site", "site"),
+        ("order_items", "orderItems"),
+        ("order_kits", "orderKits"),
+        ("order_notes", "orderNotes"),
+        ("order_events", "orderEvents"),
+        ("tracking_numbers", "trackingNumbers"),
+        ("devices", "devices"),
+        ("packed_kits", "packedKits"),
+        ("shipping_option", "shippingOption"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict["id"] = self.id
-        field_dict["currentStatus"] = (
-            self.current_status.value
-            if isinstance(self.current_status, OrderStatus)
-            else self.current_status
-        )
-        if self.external_order_ids is not UNSET:
-            field_dict["externalOrderIds"] = self.external_order_ids
-        if self.patient is not UNSET:
-            field_dict["patient"] = (
-                self.patient.to_dict()
-                if isinstance(self.patient, Patient)
-                else self.patient
-            )
-        if self.site is not UNSET:
-            field_dict["site"] = (
-                self.site.to_dict() if isinstance(self.site, Site) else self.site
-            )
-        if self.order_items is not UNSET:
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.id
+        if v is not None:
+            field_dict["id"] = v
+        elif "id" in nulls:
+            field_dict["id"] = None
+        v = self.current_status
+        if v is not None:
+            field_dict["currentStatus"] = v.value if isinstance(v, OrderStatus) else v
+        elif "currentStatus" in nulls:
+            field_dict["currentStatus"] = None
+        v = self.external_order_ids
+        if v is not None:
+            field_dict["externalOrderIds"] = v
+        elif "externalOrderIds" in nulls:
+            field_dict["externalOrderIds"] = None
+        v = self.patient
+        if v is not None:
+            field_dict["patient"] = v.to_dict() if isinstance(v, Patient) else v
+        elif "patient" in nulls:
+            field_dict["patient"] = None
+        v = self.site
+        if v is not None:
+            field_dict["site"] = v.to_dict() if isinstance(v, Site) else v
+        elif "site" in nulls:
+            field_dict["site"] = None
+        v = self.order_items
+        if v is not None:
             field_dict["orderItems"] = (
-                [
-                    item.to_dict() if isinstance(item, OrderItem) else item
-                    for item in self.order_items
-                ]
-                if isinstance(self.order_items, list)
-                else self.order_items
+                [x.to_dict() if isinstance(x, OrderItem) else x for x in v]
+                if isinstance(v, list)
+                else v
             )
-        if self.order_kits is not UNSET:
+        elif "orderItems" in nulls:
+            field_dict["orderItems"] = None
+        v = self.order_kits
+        if v is not None:
             field_dict["orderKits"] = (
-                [
-                    item.to_dict() if isinstance(item, OrderKit) else item
-                    for item in self.order_kits
-                ]
-                if isinstance(self.order_kits, list)
-                else self.order_kits
+                [x.to_dict() if isinstance(x, OrderKit) else x for x in v]
+                if isinstance(v, list)
+                else v
             )
-        if self.order_notes is not UNSET:
+        elif "orderKits" in nulls:
+            field_dict["orderKits"] = None
+        v = self.order_notes
+        if v is not None:
             field_dict["orderNotes"] = (
-                [
-                    item.to_dict() if isinstance(item, OrderNote) else item
-                    for item in self.order_notes
-                ]
-                if isinstance(self.order_notes, list)
-                else self.order_notes
+                [x.to_dict() if isinstance(x, OrderNote) else x for x in v]
+                if isinstance(v, list)
+                else v
             )
-        if self.order_events is not UNSET:
+        elif "orderNotes" in nulls:
+            field_dict["orderNotes"] = None
+        v = self.order_events
+        if v is not None:
             field_dict["orderEvents"] = (
-                [
-                    item.to_dict() if isinstance(item, OrderEvent) else item
-                    for item in self.order_events
-                ]
-                if isinstance(self.order_events, list)
-                else self.order_events
+                [x.to_dict() if isinstance(x, OrderEvent) else x for x in v]
+                if isinstance(v, list)
+                else v
             )
-        if self.tracking_numbers is not UNSET:
+        elif "orderEvents" in nulls:
+            field_dict["orderEvents"] = None
+        v = self.tracking_numbers
+        if v is not None:
             field_dict["trackingNumbers"] = (
-                [
-                    item.to_dict() if isinstance(item, TrackingNumber) else item
-                    for item in self.tracking_numbers
-                ]
-                if isinstance(self.tracking_numbers, list)
-                else self.tracking_numbers
+                [x.to_dict() if isinstance(x, TrackingNumber) else x for x in v]
+                if isinstance(v, list)
+                else v
             )
-        if self.devices is not UNSET:
+        elif "trackingNumbers" in nulls:
+            field_dict["trackingNumbers"] = None
+        v = self.devices
+        if v is not None:
             field_dict["devices"] = (
-                [
-                    item.to_dict() if isinstance(item, Device) else item
-                    for item in self.devices
-                ]
-                if isinstance(self.devices, list)
-                else self.devices
+                [x.to_dict() if isinstance(x, Device) else x for x in v]
+                if isinstance(v, list)
+                else v
             )
-        if self.packed_kits is not UNSET:
+        elif "devices" in nulls:
+            field_dict["devices"] = None
+        v = self.packed_kits
+        if v is not None:
             field_dict["packedKits"] = (
-                [
-                    item.to_dict() if isinstance(item, PackedKit) else item
-                    for item in self.packed_kits
-                ]
-                if isinstance(self.packed_kits, list)
-                else self.packed_kits
+                [x.to_dict() if isinstance(x, PackedKit) else x for x in v]
+                if isinstance(v, list)
+                else v
             )
-        if self.shipping_option is not UNSET:
+        elif "packedKits" in nulls:
+            field_dict["packedKits"] = None
+        v = self.shipping_option
+        if v is not None:
             field_dict["shippingOption"] = (
-                self.shipping_option.value
-                if isinstance(self.shipping_option, ShippingOption)
-                else self.shipping_option
+                v.value if isinstance(v, ShippingOption) else v
             )
+        elif "shippingOption" in nulls:
+            field_dict["shippingOption"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.id = d.pop("id")
-        current_status = d.pop("currentStatus")
-        self.current_status = (
-            OrderStatus.from_value(current_status)
-            if isinstance(current_status, str)
-            else current_status
+        """A Order from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
         )
-        self.external_order_ids = d.pop("externalOrderIds", UNSET)
-        patient = d.pop("patient", UNSET)
-        try:
-            self.patient = (
-                Patient.from_dict(patient) if isinstance(patient, dict) else patient
-            )
-        except (TypeError, ValueError, AttributeError, KeyError):
-            self.patient = patient
-        site = d.pop("site", UNSET)
-        try:
-            self.site = Site.from_dict(site) if isinstance(site, dict) else site
-        except (TypeError, ValueError, AttributeError, KeyError):
-            self.site = site
-        order_items = d.pop("orderItems", UNSET)
-        self.order_items = (
-            [
-                OrderItem.from_dict(item) if isinstance(item, dict) else item
-                for item in order_items
-            ]
-            if isinstance(order_items, list)
-            else order_items
-        )
-        order_kits = d.pop("orderKits", UNSET)
-        self.order_kits = (
-            [
-                OrderKit.from_dict(item) if isinstance(item, dict) else item
-                for item in order_kits
-            ]
-            if isinstance(order_kits, list)
-            else order_kits
-        )
-        order_notes = d.pop("orderNotes", UNSET)
-        self.order_notes = (
-            [
-                OrderNote.from_dict(item) if isinstance(item, dict) else item
-                for item in order_notes
-            ]
-            if isinstance(order_notes, list)
-            else order_notes
-        )
-        order_events = d.pop("orderEvents", UNSET)
-        self.order_events = (
-            [
-                OrderEvent.from_dict(item) if isinstance(item, dict) else item
-                for item in order_events
-            ]
-            if isinstance(order_events, list)
-            else order_events
-        )
-        tracking_numbers = d.pop("trackingNumbers", UNSET)
-        self.tracking_numbers = (
-            [
-                TrackingNumber.from_dict(item) if isinstance(item, dict) else item
-                for item in tracking_numbers
-            ]
-            if isinstance(tracking_numbers, list)
-            else tracking_numbers
-        )
-        devices = d.pop("devices", UNSET)
-        try:
-            self.devices = (
-                [
-                    Device.from_dict(item) if isinstance(item, dict) else item
-                    for item in devices
-                ]
-                if isinstance(devices, list)
-                else devices
-            )
-        except (TypeError, ValueError, AttributeError, KeyError):
-            self.devices = devices
-        packed_kits = d.pop("packedKits", UNSET)
-        self.packed_kits = (
-            [
-                PackedKit.from_dict(item) if isinstance(item, dict) else item
-                for item in packed_kits
-            ]
-            if isinstance(packed_kits, list)
-            else packed_kits
-        )
-        shipping_option = d.pop("shippingOption", UNSET)
-        self.shipping_option = (
-            ShippingOption.from_value(shipping_option)
-            if isinstance(shipping_option, str)
-            else shipping_option
-        )
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -260,14 +211,159 @@ class Order:
         return key in self.additional_properties
 
 
-# Imported after the class rather than inside each method: models refer to each other (even in
-# cycles), and by the time a method runs these names exist, so no call pays for an import.
+def _decode(d: dict[str, Any], cls: type[Order] = Order) -> Order:
+    """Decode a JSON object into a Order, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("id", _ABSENT)
+    if type(v) is int:
+        self.id = v
+    else:
+        self.id = _unexpected(self, "id", v, "integer", _types.REQUIRED)
+    v = d.pop("currentStatus", _ABSENT)
+    if type(v) is str:
+        self.current_status = OrderStatus.from_value(v)
+    else:
+        self.current_status = _unexpected(
+            self, "currentStatus", v, "string (OrderStatus)", _types.REQUIRED
+        )
+    v = d.pop("externalOrderIds", _ABSENT)
+    if type(v) is list:
+        self.external_order_ids = _types.checked_list(
+            self, "externalOrderIds", v, (str,), "string"
+        )
+    else:
+        self.external_order_ids = _unexpected(
+            self, "externalOrderIds", v, "array of string", _types.OPTIONAL
+        )
+    v = d.pop("patient", _ABSENT)
+    if type(v) is dict:
+        self.patient = _decode_Patient(v)
+    else:
+        self.patient = _unexpected(
+            self, "patient", v, "object (Patient)", _types.OPTIONAL
+        )
+    v = d.pop("site", _ABSENT)
+    if type(v) is dict:
+        self.site = _decode_Site(v)
+    else:
+        self.site = _unexpected(self, "site", v, "object (Site)", _types.OPTIONAL)
+    v = d.pop("orderItems", _ABSENT)
+    if type(v) is list:
+        self.order_items = [
+            _decode_OrderItem(x)
+            if type(x) is dict
+            else _unexpected_item(self, "orderItems", x, "object (OrderItem)")
+            for x in v
+        ]
+    else:
+        self.order_items = _unexpected(
+            self, "orderItems", v, "array of object (OrderItem)", _types.OPTIONAL
+        )
+    v = d.pop("orderKits", _ABSENT)
+    if type(v) is list:
+        self.order_kits = [
+            _decode_OrderKit(x)
+            if type(x) is dict
+            else _unexpected_item(self, "orderKits", x, "object (OrderKit)")
+            for x in v
+        ]
+    else:
+        self.order_kits = _unexpected(
+            self, "orderKits", v, "array of object (OrderKit)", _types.OPTIONAL
+        )
+    v = d.pop("orderNotes", _ABSENT)
+    if type(v) is list:
+        self.order_notes = [
+            _decode_OrderNote(x)
+            if type(x) is dict
+            else _unexpected_item(self, "orderNotes", x, "object (OrderNote)")
+            for x in v
+        ]
+    else:
+        self.order_notes = _unexpected(
+            self, "orderNotes", v, "array of object (OrderNote)", _types.OPTIONAL
+        )
+    v = d.pop("orderEvents", _ABSENT)
+    if type(v) is list:
+        self.order_events = [
+            _decode_OrderEvent(x)
+            if type(x) is dict
+            else _unexpected_item(self, "orderEvents", x, "object (OrderEvent)")
+            for x in v
+        ]
+    else:
+        self.order_events = _unexpected(
+            self, "orderEvents", v, "array of object (OrderEvent)", _types.OPTIONAL
+        )
+    v = d.pop("trackingNumbers", _ABSENT)
+    if type(v) is list:
+        self.tracking_numbers = [
+            _decode_TrackingNumber(x)
+            if type(x) is dict
+            else _unexpected_item(self, "trackingNumbers", x, "object (TrackingNumber)")
+            for x in v
+        ]
+    else:
+        self.tracking_numbers = _unexpected(
+            self,
+            "trackingNumbers",
+            v,
+            "array of object (TrackingNumber)",
+            _types.OPTIONAL,
+        )
+    v = d.pop("devices", _ABSENT)
+    if type(v) is list:
+        self.devices = [
+            _decode_Device(x)
+            if type(x) is dict
+            else _unexpected_item(self, "devices", x, "object (Device)")
+            for x in v
+        ]
+    else:
+        self.devices = _unexpected(
+            self, "devices", v, "array of object (Device)", _types.OPTIONAL
+        )
+    v = d.pop("packedKits", _ABSENT)
+    if type(v) is list:
+        self.packed_kits = [
+            _decode_PackedKit(x)
+            if type(x) is dict
+            else _unexpected_item(self, "packedKits", x, "object (PackedKit)")
+            for x in v
+        ]
+    else:
+        self.packed_kits = _unexpected(
+            self, "packedKits", v, "array of object (PackedKit)", _types.OPTIONAL
+        )
+    v = d.pop("shippingOption", _ABSENT)
+    if type(v) is str:
+        self.shipping_option = ShippingOption.from_value(v)
+    else:
+        self.shipping_option = _unexpected(
+            self, "shippingOption", v, "string (ShippingOption)", _types.OPTIONAL
+        )
+    self.additional_properties = d
+    return self
+
+
+# Imported after the class: models refer to each other (even in cycles), and by the time a
+# decoder runs these names exist. Each nested model is decoded by its module's `_decode`.
 from ..models.device import Device
+from ..models.device import _decode as _decode_Device
 from ..models.order_event import OrderEvent
+from ..models.order_event import _decode as _decode_OrderEvent
 from ..models.order_item import OrderItem
+from ..models.order_item import _decode as _decode_OrderItem
 from ..models.order_kit import OrderKit
+from ..models.order_kit import _decode as _decode_OrderKit
 from ..models.order_note import OrderNote
+from ..models.order_note import _decode as _decode_OrderNote
 from ..models.packed_kit import PackedKit
+from ..models.packed_kit import _decode as _decode_PackedKit
 from ..models.patient import Patient
+from ..models.patient import _decode as _decode_Patient
 from ..models.site import Site
+from ..models.site import _decode as _decode_Site
 from ..models.tracking_number import TrackingNumber
+from ..models.tracking_number import _decode as _decode_TrackingNumber

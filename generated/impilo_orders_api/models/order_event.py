@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="OrderEvent")
+from .. import types as _types
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
 
 
 @_attrs_define
@@ -17,32 +17,59 @@ class OrderEvent:
     """A status change of an order. The guide's sample page shows an empty entry, so nothing is assumed sent.
 
     Attributes:
-        name (None | str | Unset):
-        event_timestamp (None | str | Unset): When it happened; free text, not always a timestamp.
+            name (str | None)
+            event_timestamp (str | None): When it happened; free text, not always a timestamp.
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
-    name: None | str | Unset = UNSET
-    event_timestamp: None | str | Unset = UNSET
+    name: str | None = None
+    event_timestamp: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("name", "name"),
+        ("event_timestamp", "eventTimestamp"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        if self.name is not UNSET:
-            field_dict["name"] = self.name
-        if self.event_timestamp is not UNSET:
-            field_dict["eventTimestamp"] = self.event_timestamp
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.name
+        if v is not None:
+            field_dict["name"] = v
+        elif "name" in nulls:
+            field_dict["name"] = None
+        v = self.event_timestamp
+        if v is not None:
+            field_dict["eventTimestamp"] = v
+        elif "eventTimestamp" in nulls:
+            field_dict["eventTimestamp"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.name = d.pop("name", UNSET)
-        self.event_timestamp = d.pop("eventTimestamp", UNSET)
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
+        """A OrderEvent from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
+        )
 
     @property
     def additional_keys(self) -> list[str]:
@@ -59,3 +86,23 @@ class OrderEvent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _decode(d: dict[str, Any], cls: type[OrderEvent] = OrderEvent) -> OrderEvent:
+    """Decode a JSON object into a OrderEvent, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("name", _ABSENT)
+    if type(v) is str:
+        self.name = v
+    else:
+        self.name = _unexpected(self, "name", v, "string", _types.OPTIONAL)
+    v = d.pop("eventTimestamp", _ABSENT)
+    if type(v) is str:
+        self.event_timestamp = v
+    else:
+        self.event_timestamp = _unexpected(
+            self, "eventTimestamp", v, "string", _types.OPTIONAL
+        )
+    self.additional_properties = d
+    return self

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="OrderKit")
+from .. import types as _types
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
 
 
 @_attrs_define
@@ -17,38 +17,59 @@ class OrderKit:
     """One line of an order naming a kit. The guide's samples show entries with a count and no kit.
 
     Attributes:
-        kit (Kit | None | Unset):
-        count (int | None | Unset):
+            kit (Kit | None)
+            count (int | None)
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
-    kit: Kit | None | Unset = UNSET
-    count: int | None | Unset = UNSET
+    kit: Kit | None = None
+    count: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("kit", "kit"),
+        ("count", "count"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        if self.kit is not UNSET:
-            field_dict["kit"] = (
-                self.kit.to_dict() if isinstance(self.kit, Kit) else self.kit
-            )
-        if self.count is not UNSET:
-            field_dict["count"] = self.count
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.kit
+        if v is not None:
+            field_dict["kit"] = v.to_dict() if isinstance(v, Kit) else v
+        elif "kit" in nulls:
+            field_dict["kit"] = None
+        v = self.count
+        if v is not None:
+            field_dict["count"] = v
+        elif "count" in nulls:
+            field_dict["count"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        kit = d.pop("kit", UNSET)
-        try:
-            self.kit = Kit.from_dict(kit) if isinstance(kit, dict) else kit
-        except (TypeError, ValueError, AttributeError, KeyError):
-            self.kit = kit
-        self.count = d.pop("count", UNSET)
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
+        """A OrderKit from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
+        )
 
     @property
     def additional_keys(self) -> list[str]:
@@ -67,6 +88,25 @@ class OrderKit:
         return key in self.additional_properties
 
 
-# Imported after the class rather than inside each method: models refer to each other (even in
-# cycles), and by the time a method runs these names exist, so no call pays for an import.
+def _decode(d: dict[str, Any], cls: type[OrderKit] = OrderKit) -> OrderKit:
+    """Decode a JSON object into a OrderKit, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("kit", _ABSENT)
+    if type(v) is dict:
+        self.kit = _decode_Kit(v)
+    else:
+        self.kit = _unexpected(self, "kit", v, "object (Kit)", _types.OPTIONAL)
+    v = d.pop("count", _ABSENT)
+    if type(v) is int:
+        self.count = v
+    else:
+        self.count = _unexpected(self, "count", v, "integer", _types.OPTIONAL)
+    self.additional_properties = d
+    return self
+
+
+# Imported after the class: models refer to each other (even in cycles), and by the time a
+# decoder runs these names exist. Each nested model is decoded by its module's `_decode`.
 from ..models.kit import Kit
+from ..models.kit import _decode as _decode_Kit

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="OrderNote")
+from .. import types as _types
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
 
 
 @_attrs_define
@@ -17,46 +17,67 @@ class OrderNote:
     """A note on an order and who wrote it.
 
     Attributes:
-        note (None | str | Unset):
-        created_at (None | str | Unset): When the note was written; free text, not always a timestamp.
-        created_by (EndUser | None | Unset):
+            note (str | None)
+            created_at (str | None): When the note was written; free text, not always a timestamp.
+            created_by (EndUser | None)
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
-    note: None | str | Unset = UNSET
-    created_at: None | str | Unset = UNSET
-    created_by: EndUser | None | Unset = UNSET
+    note: str | None = None
+    created_at: str | None = None
+    created_by: EndUser | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("note", "note"),
+        ("created_at", "createdAt"),
+        ("created_by", "createdBy"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        if self.note is not UNSET:
-            field_dict["note"] = self.note
-        if self.created_at is not UNSET:
-            field_dict["createdAt"] = self.created_at
-        if self.created_by is not UNSET:
-            field_dict["createdBy"] = (
-                self.created_by.to_dict()
-                if isinstance(self.created_by, EndUser)
-                else self.created_by
-            )
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.note
+        if v is not None:
+            field_dict["note"] = v
+        elif "note" in nulls:
+            field_dict["note"] = None
+        v = self.created_at
+        if v is not None:
+            field_dict["createdAt"] = v
+        elif "createdAt" in nulls:
+            field_dict["createdAt"] = None
+        v = self.created_by
+        if v is not None:
+            field_dict["createdBy"] = v.to_dict() if isinstance(v, EndUser) else v
+        elif "createdBy" in nulls:
+            field_dict["createdBy"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.note = d.pop("note", UNSET)
-        self.created_at = d.pop("createdAt", UNSET)
-        created_by = d.pop("createdBy", UNSET)
-        self.created_by = (
-            EndUser.from_dict(created_by)
-            if isinstance(created_by, dict)
-            else created_by
+        """A OrderNote from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
         )
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -75,6 +96,32 @@ class OrderNote:
         return key in self.additional_properties
 
 
-# Imported after the class rather than inside each method: models refer to each other (even in
-# cycles), and by the time a method runs these names exist, so no call pays for an import.
+def _decode(d: dict[str, Any], cls: type[OrderNote] = OrderNote) -> OrderNote:
+    """Decode a JSON object into a OrderNote, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("note", _ABSENT)
+    if type(v) is str:
+        self.note = v
+    else:
+        self.note = _unexpected(self, "note", v, "string", _types.OPTIONAL)
+    v = d.pop("createdAt", _ABSENT)
+    if type(v) is str:
+        self.created_at = v
+    else:
+        self.created_at = _unexpected(self, "createdAt", v, "string", _types.OPTIONAL)
+    v = d.pop("createdBy", _ABSENT)
+    if type(v) is dict:
+        self.created_by = _decode_EndUser(v)
+    else:
+        self.created_by = _unexpected(
+            self, "createdBy", v, "object (EndUser)", _types.OPTIONAL
+        )
+    self.additional_properties = d
+    return self
+
+
+# Imported after the class: models refer to each other (even in cycles), and by the time a
+# decoder runs these names exist. Each nested model is decoded by its module's `_decode`.
 from ..models.end_user import EndUser
+from ..models.end_user import _decode as _decode_EndUser

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="OrderStatusFullWebhook")
+from .. import types as _types
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
 
 
 @_attrs_define
@@ -17,46 +17,68 @@ class OrderStatusFullWebhook:
     """The envelope of an order.statusFull delivery; the payload is the full Order.
 
     Attributes:
-        id (int | str): Identifies the delivery; the same on every retry of it.
-        type_ (str): `order.statusFull`.
-        payload (Order | Unset): An order as the server reports it. Entries can be partial (the guide shows `orderKits`
-            entries with a count and no kit).
+            id (str | int): Identifies the delivery; the same on every retry of it.
+            type_ (str): `order.statusFull`.
+            payload (Order | None): An order as the server reports it. Entries can be partial (the guide shows
+                `orderKits` entries with a count and no kit).
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
-    id: int | str
+    id: str | int
     type_: str
-    payload: Order | Unset = UNSET
+    payload: Order | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("id", "id"),
+        ("type_", "type"),
+        ("payload", "payload"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict["id"] = self.id
-        field_dict["type"] = self.type_
-        if self.payload is not UNSET:
-            field_dict["payload"] = (
-                self.payload.to_dict()
-                if isinstance(self.payload, Order)
-                else self.payload
-            )
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.id
+        if v is not None:
+            field_dict["id"] = v
+        elif "id" in nulls:
+            field_dict["id"] = None
+        v = self.type_
+        if v is not None:
+            field_dict["type"] = v
+        elif "type" in nulls:
+            field_dict["type"] = None
+        v = self.payload
+        if v is not None:
+            field_dict["payload"] = v.to_dict() if isinstance(v, Order) else v
+        elif "payload" in nulls:
+            field_dict["payload"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.id = d.pop("id")
-        self.type_ = d.pop("type")
-        payload = d.pop("payload", UNSET)
-        try:
-            self.payload = (
-                Order.from_dict(payload) if isinstance(payload, dict) else payload
-            )
-        except (TypeError, ValueError, AttributeError, KeyError):
-            self.payload = payload
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
+        """A OrderStatusFullWebhook from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
+        )
 
     @property
     def additional_keys(self) -> list[str]:
@@ -75,6 +97,34 @@ class OrderStatusFullWebhook:
         return key in self.additional_properties
 
 
-# Imported after the class rather than inside each method: models refer to each other (even in
-# cycles), and by the time a method runs these names exist, so no call pays for an import.
+def _decode(
+    d: dict[str, Any], cls: type[OrderStatusFullWebhook] = OrderStatusFullWebhook
+) -> OrderStatusFullWebhook:
+    """Decode a JSON object into a OrderStatusFullWebhook, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("id", _ABSENT)
+    if type(v) is str or type(v) is int:
+        self.id = v
+    else:
+        self.id = _unexpected(self, "id", v, "string or integer", _types.REQUIRED)
+    v = d.pop("type", _ABSENT)
+    if type(v) is str:
+        self.type_ = v
+    else:
+        self.type_ = _unexpected(self, "type", v, "string", _types.REQUIRED)
+    v = d.pop("payload", _ABSENT)
+    if type(v) is dict:
+        self.payload = _decode_Order(v)
+    else:
+        self.payload = _unexpected(
+            self, "payload", v, "object (Order)", _types.OPTIONAL
+        )
+    self.additional_properties = d
+    return self
+
+
+# Imported after the class: models refer to each other (even in cycles), and by the time a
+# decoder runs these names exist. Each nested model is decoded by its module's `_decode`.
 from ..models.order import Order
+from ..models.order import _decode as _decode_Order

@@ -2,58 +2,76 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="OrderStatusPayload")
+from .. import types as _types
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
 
 
 @_attrs_define
 class OrderStatusPayload:
     """The payload of order.status: the order's id and the status event only (FACTS). The
-    field names, `id` as in Order and `orderEvent` holding an OrderEvent, are this
-    project's assumption; other fields are kept as sent.
+        field names, `id` as in Order and `orderEvent` holding an OrderEvent, are this
+        project's assumption; other fields are kept as sent.
 
-        Attributes:
-            id (int | None | Unset):
-            order_event (None | OrderEvent | Unset):
+    Attributes:
+            id (int | None)
+            order_event (OrderEvent | None)
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
-    id: int | None | Unset = UNSET
-    order_event: None | OrderEvent | Unset = UNSET
+    id: int | None = None
+    order_event: OrderEvent | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("id", "id"),
+        ("order_event", "orderEvent"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        if self.id is not UNSET:
-            field_dict["id"] = self.id
-        if self.order_event is not UNSET:
-            field_dict["orderEvent"] = (
-                self.order_event.to_dict()
-                if isinstance(self.order_event, OrderEvent)
-                else self.order_event
-            )
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.id
+        if v is not None:
+            field_dict["id"] = v
+        elif "id" in nulls:
+            field_dict["id"] = None
+        v = self.order_event
+        if v is not None:
+            field_dict["orderEvent"] = v.to_dict() if isinstance(v, OrderEvent) else v
+        elif "orderEvent" in nulls:
+            field_dict["orderEvent"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.id = d.pop("id", UNSET)
-        order_event = d.pop("orderEvent", UNSET)
-        self.order_event = (
-            OrderEvent.from_dict(order_event)
-            if isinstance(order_event, dict)
-            else order_event
+        """A OrderStatusPayload from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
         )
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -72,6 +90,29 @@ class OrderStatusPayload:
         return key in self.additional_properties
 
 
-# Imported after the class rather than inside each method: models refer to each other (even in
-# cycles), and by the time a method runs these names exist, so no call pays for an import.
+def _decode(
+    d: dict[str, Any], cls: type[OrderStatusPayload] = OrderStatusPayload
+) -> OrderStatusPayload:
+    """Decode a JSON object into a OrderStatusPayload, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("id", _ABSENT)
+    if type(v) is int:
+        self.id = v
+    else:
+        self.id = _unexpected(self, "id", v, "integer", _types.OPTIONAL)
+    v = d.pop("orderEvent", _ABSENT)
+    if type(v) is dict:
+        self.order_event = _decode_OrderEvent(v)
+    else:
+        self.order_event = _unexpected(
+            self, "orderEvent", v, "object (OrderEvent)", _types.OPTIONAL
+        )
+    self.additional_properties = d
+    return self
+
+
+# Imported after the class: models refer to each other (even in cycles), and by the time a
+# decoder runs these names exist. Each nested model is decoded by its module's `_decode`.
 from ..models.order_event import OrderEvent
+from ..models.order_event import _decode as _decode_OrderEvent

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="OrderStatusWebhook")
+from .. import types as _types
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
 
 
 @_attrs_define
@@ -17,47 +17,71 @@ class OrderStatusWebhook:
     """The envelope of an order.status delivery.
 
     Attributes:
-        id (int | str): Identifies the delivery; the same on every retry of it.
-        type_ (str): `order.status`.
-        payload (OrderStatusPayload | Unset): The payload of order.status: the order's id and the status event only
-            (FACTS). The
-            field names, `id` as in Order and `orderEvent` holding an OrderEvent, are this
-            project's assumption; other fields are kept as sent.
+            id (str | int): Identifies the delivery; the same on every retry of it.
+            type_ (str): `order.status`.
+            payload (OrderStatusPayload | None): The payload of order.status: the order's id and the status event
+                only (FACTS). The field names, `id` as in Order and `orderEvent` holding an OrderEvent, are this
+                project's assumption; other fields are kept as sent.
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
-    id: int | str
+    id: str | int
     type_: str
-    payload: OrderStatusPayload | Unset = UNSET
+    payload: OrderStatusPayload | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("id", "id"),
+        ("type_", "type"),
+        ("payload", "payload"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict["id"] = self.id
-        field_dict["type"] = self.type_
-        if self.payload is not UNSET:
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.id
+        if v is not None:
+            field_dict["id"] = v
+        elif "id" in nulls:
+            field_dict["id"] = None
+        v = self.type_
+        if v is not None:
+            field_dict["type"] = v
+        elif "type" in nulls:
+            field_dict["type"] = None
+        v = self.payload
+        if v is not None:
             field_dict["payload"] = (
-                self.payload.to_dict()
-                if isinstance(self.payload, OrderStatusPayload)
-                else self.payload
+                v.to_dict() if isinstance(v, OrderStatusPayload) else v
             )
+        elif "payload" in nulls:
+            field_dict["payload"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.id = d.pop("id")
-        self.type_ = d.pop("type")
-        payload = d.pop("payload", UNSET)
-        self.payload = (
-            OrderStatusPayload.from_dict(payload)
-            if isinstance(payload, dict)
-            else payload
+        """A OrderStatusWebhook from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
         )
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -76,6 +100,34 @@ class OrderStatusWebhook:
         return key in self.additional_properties
 
 
-# Imported after the class rather than inside each method: models refer to each other (even in
-# cycles), and by the time a method runs these names exist, so no call pays for an import.
+def _decode(
+    d: dict[str, Any], cls: type[OrderStatusWebhook] = OrderStatusWebhook
+) -> OrderStatusWebhook:
+    """Decode a JSON object into a OrderStatusWebhook, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("id", _ABSENT)
+    if type(v) is str or type(v) is int:
+        self.id = v
+    else:
+        self.id = _unexpected(self, "id", v, "string or integer", _types.REQUIRED)
+    v = d.pop("type", _ABSENT)
+    if type(v) is str:
+        self.type_ = v
+    else:
+        self.type_ = _unexpected(self, "type", v, "string", _types.REQUIRED)
+    v = d.pop("payload", _ABSENT)
+    if type(v) is dict:
+        self.payload = _decode_OrderStatusPayload(v)
+    else:
+        self.payload = _unexpected(
+            self, "payload", v, "object (OrderStatusPayload)", _types.OPTIONAL
+        )
+    self.additional_properties = d
+    return self
+
+
+# Imported after the class: models refer to each other (even in cycles), and by the time a
+# decoder runs these names exist. Each nested model is decoded by its module's `_decode`.
 from ..models.order_status_payload import OrderStatusPayload
+from ..models.order_status_payload import _decode as _decode_OrderStatusPayload

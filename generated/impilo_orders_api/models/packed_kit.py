@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="PackedKit")
+from .. import types as _types
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
+from ..types import unexpected_item as _unexpected_item
 
 
 @_attrs_define
@@ -17,56 +18,63 @@ class PackedKit:
     """A kit as packed for shipping, with the devices in it. The guide's sample page shows an empty entry.
 
     Attributes:
-        kit (Kit | None | Unset):
-        devices (list[Device] | None | Unset):
+            kit (Kit | None)
+            devices (list[Device] | None)
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
-    kit: Kit | None | Unset = UNSET
-    devices: list[Device] | None | Unset = UNSET
+    kit: Kit | None = None
+    devices: list[Device] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("kit", "kit"),
+        ("devices", "devices"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        if self.kit is not UNSET:
-            field_dict["kit"] = (
-                self.kit.to_dict() if isinstance(self.kit, Kit) else self.kit
-            )
-        if self.devices is not UNSET:
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.kit
+        if v is not None:
+            field_dict["kit"] = v.to_dict() if isinstance(v, Kit) else v
+        elif "kit" in nulls:
+            field_dict["kit"] = None
+        v = self.devices
+        if v is not None:
             field_dict["devices"] = (
-                [
-                    item.to_dict() if isinstance(item, Device) else item
-                    for item in self.devices
-                ]
-                if isinstance(self.devices, list)
-                else self.devices
+                [x.to_dict() if isinstance(x, Device) else x for x in v]
+                if isinstance(v, list)
+                else v
             )
+        elif "devices" in nulls:
+            field_dict["devices"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        kit = d.pop("kit", UNSET)
-        try:
-            self.kit = Kit.from_dict(kit) if isinstance(kit, dict) else kit
-        except (TypeError, ValueError, AttributeError, KeyError):
-            self.kit = kit
-        devices = d.pop("devices", UNSET)
-        try:
-            self.devices = (
-                [
-                    Device.from_dict(item) if isinstance(item, dict) else item
-                    for item in devices
-                ]
-                if isinstance(devices, list)
-                else devices
-            )
-        except (TypeError, ValueError, AttributeError, KeyError):
-            self.devices = devices
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
+        """A PackedKit from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
+        )
 
     @property
     def additional_keys(self) -> list[str]:
@@ -85,7 +93,34 @@ class PackedKit:
         return key in self.additional_properties
 
 
-# Imported after the class rather than inside each method: models refer to each other (even in
-# cycles), and by the time a method runs these names exist, so no call pays for an import.
+def _decode(d: dict[str, Any], cls: type[PackedKit] = PackedKit) -> PackedKit:
+    """Decode a JSON object into a PackedKit, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("kit", _ABSENT)
+    if type(v) is dict:
+        self.kit = _decode_Kit(v)
+    else:
+        self.kit = _unexpected(self, "kit", v, "object (Kit)", _types.OPTIONAL)
+    v = d.pop("devices", _ABSENT)
+    if type(v) is list:
+        self.devices = [
+            _decode_Device(x)
+            if type(x) is dict
+            else _unexpected_item(self, "devices", x, "object (Device)")
+            for x in v
+        ]
+    else:
+        self.devices = _unexpected(
+            self, "devices", v, "array of object (Device)", _types.OPTIONAL
+        )
+    self.additional_properties = d
+    return self
+
+
+# Imported after the class: models refer to each other (even in cycles), and by the time a
+# decoder runs these names exist. Each nested model is decoded by its module's `_decode`.
 from ..models.device import Device
+from ..models.device import _decode as _decode_Device
 from ..models.kit import Kit
+from ..models.kit import _decode as _decode_Kit

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import types as _types
 from ..models.sex import Sex
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="Patient")
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
 
 
 @_attrs_define
@@ -18,98 +18,140 @@ class Patient:
     """A patient profile kept in Impilo by the customer.
 
     Attributes:
-        id (int):
-        external_identifier (None | str | Unset): The customer's own id for the patient.
-        first_name (None | str | Unset):
-        last_name (None | str | Unset):
-        date_of_birth (None | str | Unset): Date of birth as YYYY-MM-DD; kept as text so a malformed date never fails a
-            parse.
-        email (None | str | Unset):
-        phone_number (None | str | Unset):
-        archived (bool | None | Unset):
-        address (Address | None | Unset):
-        site (None | Site | Unset): The site the patient belongs to.
-        enrolled (bool | None | Unset):
-        sex (None | Sex | Unset):
+            id (int)
+            external_identifier (str | None): The customer's own id for the patient.
+            first_name (str | None)
+            last_name (str | None)
+            date_of_birth (str | None): Date of birth as YYYY-MM-DD; kept as text so a malformed date never fails a
+                parse.
+            email (str | None)
+            phone_number (str | None)
+            archived (bool | None)
+            address (Address | None)
+            site (Site | None): The site the patient belongs to.
+            enrolled (bool | None)
+            sex (Sex | None)
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
     id: int
-    external_identifier: None | str | Unset = UNSET
-    first_name: None | str | Unset = UNSET
-    last_name: None | str | Unset = UNSET
-    date_of_birth: None | str | Unset = UNSET
-    email: None | str | Unset = UNSET
-    phone_number: None | str | Unset = UNSET
-    archived: bool | None | Unset = UNSET
-    address: Address | None | Unset = UNSET
-    site: None | Site | Unset = UNSET
-    enrolled: bool | None | Unset = UNSET
-    sex: None | Sex | Unset = UNSET
+    external_identifier: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    date_of_birth: str | None = None
+    email: str | None = None
+    phone_number: str | None = None
+    archived: bool | None = None
+    address: Address | None = None
+    site: Site | None = None
+    enrolled: bool | None = None
+    sex: Sex | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("id", "id"),
+        ("external_identifier", "externalIdentifier"),
+        ("first_name", "firstName"),
+        ("last_name", "lastName"),
+        ("date_of_birth", "dateOfBirth"),
+        ("email", "email"),
+        ("phone_number", "phoneNumber"),
+        ("archived", "archived"),
+        ("address", "address"),
+        ("site", "site"),
+        ("enrolled", "enrolled"),
+        ("sex", "sex"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict["id"] = self.id
-        if self.external_identifier is not UNSET:
-            field_dict["externalIdentifier"] = self.external_identifier
-        if self.first_name is not UNSET:
-            field_dict["firstName"] = self.first_name
-        if self.last_name is not UNSET:
-            field_dict["lastName"] = self.last_name
-        if self.date_of_birth is not UNSET:
-            field_dict["dateOfBirth"] = self.date_of_birth
-        if self.email is not UNSET:
-            field_dict["email"] = self.email
-        if self.phone_number is not UNSET:
-            field_dict["phoneNumber"] = self.phone_number
-        if self.archived is not UNSET:
-            field_dict["archived"] = self.archived
-        if self.address is not UNSET:
-            field_dict["address"] = (
-                self.address.to_dict()
-                if isinstance(self.address, Address)
-                else self.address
-            )
-        if self.site is not UNSET:
-            field_dict["site"] = (
-                self.site.to_dict() if isinstance(self.site, Site) else self.site
-            )
-        if self.enrolled is not UNSET:
-            field_dict["enrolled"] = self.enrolled
-        if self.sex is not UNSET:
-            field_dict["sex"] = (
-                self.sex.value if isinstance(self.sex, Sex) else self.sex
-            )
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.id
+        if v is not None:
+            field_dict["id"] = v
+        elif "id" in nulls:
+            field_dict["id"] = None
+        v = self.external_identifier
+        if v is not None:
+            field_dict["externalIdentifier"] = v
+        elif "externalIdentifier" in nulls:
+            field_dict["externalIdentifier"] = None
+        v = self.first_name
+        if v is not None:
+            field_dict["firstName"] = v
+        elif "firstName" in nulls:
+            field_dict["firstName"] = None
+        v = self.last_name
+        if v is not None:
+            field_dict["lastName"] = v
+        elif "lastName" in nulls:
+            field_dict["lastName"] = None
+        v = self.date_of_birth
+        if v is not None:
+            field_dict["dateOfBirth"] = v
+        elif "dateOfBirth" in nulls:
+            field_dict["dateOfBirth"] = None
+        v = self.email
+        if v is not None:
+            field_dict["email"] = v
+        elif "email" in nulls:
+            field_dict["email"] = None
+        v = self.phone_number
+        if v is not None:
+            field_dict["phoneNumber"] = v
+        elif "phoneNumber" in nulls:
+            field_dict["phoneNumber"] = None
+        v = self.archived
+        if v is not None:
+            field_dict["archived"] = v
+        elif "archived" in nulls:
+            field_dict["archived"] = None
+        v = self.address
+        if v is not None:
+            field_dict["address"] = v.to_dict() if isinstance(v, Address) else v
+        elif "address" in nulls:
+            field_dict["address"] = None
+        v = self.site
+        if v is not None:
+            field_dict["site"] = v.to_dict() if isinstance(v, Site) else v
+        elif "site" in nulls:
+            field_dict["site"] = None
+        v = self.enrolled
+        if v is not None:
+            field_dict["enrolled"] = v
+        elif "enrolled" in nulls:
+            field_dict["enrolled"] = None
+        v = self.sex
+        if v is not None:
+            field_dict["sex"] = v.value if isinstance(v, Sex) else v
+        elif "sex" in nulls:
+            field_dict["sex"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.id = d.pop("id")
-        self.external_identifier = d.pop("externalIdentifier", UNSET)
-        self.first_name = d.pop("firstName", UNSET)
-        self.last_name = d.pop("lastName", UNSET)
-        self.date_of_birth = d.pop("dateOfBirth", UNSET)
-        self.email = d.pop("email", UNSET)
-        self.phone_number = d.pop("phoneNumber", UNSET)
-        self.archived = d.pop("archived", UNSET)
-        address = d.pop("address", UNSET)
-        self.address = (
-            Address.from_dict(address) if isinstance(address, dict) else address
+        """A Patient from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
         )
-        site = d.pop("site", UNSET)
-        try:
-            self.site = Site.from_dict(site) if isinstance(site, dict) else site
-        except (TypeError, ValueError, AttributeError, KeyError):
-            self.site = site
-        self.enrolled = d.pop("enrolled", UNSET)
-        sex = d.pop("sex", UNSET)
-        self.sex = Sex.from_value(sex) if isinstance(sex, str) else sex
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -128,7 +170,85 @@ class Patient:
         return key in self.additional_properties
 
 
-# Imported after the class rather than inside each method: models refer to each other (even in
-# cycles), and by the time a method runs these names exist, so no call pays for an import.
+def _decode(d: dict[str, Any], cls: type[Patient] = Patient) -> Patient:
+    """Decode a JSON object into a Patient, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("id", _ABSENT)
+    if type(v) is int:
+        self.id = v
+    else:
+        self.id = _unexpected(self, "id", v, "integer", _types.REQUIRED)
+    v = d.pop("externalIdentifier", _ABSENT)
+    if type(v) is str:
+        self.external_identifier = v
+    else:
+        self.external_identifier = _unexpected(
+            self, "externalIdentifier", v, "string", _types.OPTIONAL
+        )
+    v = d.pop("firstName", _ABSENT)
+    if type(v) is str:
+        self.first_name = v
+    else:
+        self.first_name = _unexpected(self, "firstName", v, "string", _types.OPTIONAL)
+    v = d.pop("lastName", _ABSENT)
+    if type(v) is str:
+        self.last_name = v
+    else:
+        self.last_name = _unexpected(self, "lastName", v, "string", _types.OPTIONAL)
+    v = d.pop("dateOfBirth", _ABSENT)
+    if type(v) is str:
+        self.date_of_birth = v
+    else:
+        self.date_of_birth = _unexpected(
+            self, "dateOfBirth", v, "string", _types.OPTIONAL
+        )
+    v = d.pop("email", _ABSENT)
+    if type(v) is str:
+        self.email = v
+    else:
+        self.email = _unexpected(self, "email", v, "string", _types.OPTIONAL)
+    v = d.pop("phoneNumber", _ABSENT)
+    if type(v) is str:
+        self.phone_number = v
+    else:
+        self.phone_number = _unexpected(
+            self, "phoneNumber", v, "string", _types.OPTIONAL
+        )
+    v = d.pop("archived", _ABSENT)
+    if type(v) is bool:
+        self.archived = v
+    else:
+        self.archived = _unexpected(self, "archived", v, "boolean", _types.OPTIONAL)
+    v = d.pop("address", _ABSENT)
+    if type(v) is dict:
+        self.address = _decode_Address(v)
+    else:
+        self.address = _unexpected(
+            self, "address", v, "object (Address)", _types.OPTIONAL
+        )
+    v = d.pop("site", _ABSENT)
+    if type(v) is dict:
+        self.site = _decode_Site(v)
+    else:
+        self.site = _unexpected(self, "site", v, "object (Site)", _types.OPTIONAL)
+    v = d.pop("enrolled", _ABSENT)
+    if type(v) is bool:
+        self.enrolled = v
+    else:
+        self.enrolled = _unexpected(self, "enrolled", v, "boolean", _types.OPTIONAL)
+    v = d.pop("sex", _ABSENT)
+    if type(v) is str:
+        self.sex = Sex.from_value(v)
+    else:
+        self.sex = _unexpected(self, "sex", v, "string (Sex)", _types.OPTIONAL)
+    self.additional_properties = d
+    return self
+
+
+# Imported after the class: models refer to each other (even in cycles), and by the time a
+# decoder runs these names exist. Each nested model is decoded by its module's `_decode`.
 from ..models.address import Address
+from ..models.address import _decode as _decode_Address
 from ..models.site import Site
+from ..models.site import _decode as _decode_Site

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="Site")
+from .. import types as _types
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
 
 
 @_attrs_define
@@ -17,53 +17,83 @@ class Site:
     """A customer-managed location that receives orders and keeps inventory.
 
     Attributes:
-        id (int):
-        name (None | str | Unset):
-        active (bool | None | Unset):
-        phone_number (None | str | Unset):
-        address (Address | None | Unset):
+            id (int)
+            name (str | None)
+            active (bool | None)
+            phone_number (str | None)
+            address (Address | None)
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
     id: int
-    name: None | str | Unset = UNSET
-    active: bool | None | Unset = UNSET
-    phone_number: None | str | Unset = UNSET
-    address: Address | None | Unset = UNSET
+    name: str | None = None
+    active: bool | None = None
+    phone_number: str | None = None
+    address: Address | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("id", "id"),
+        ("name", "name"),
+        ("active", "active"),
+        ("phone_number", "phoneNumber"),
+        ("address", "address"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict["id"] = self.id
-        if self.name is not UNSET:
-            field_dict["name"] = self.name
-        if self.active is not UNSET:
-            field_dict["active"] = self.active
-        if self.phone_number is not UNSET:
-            field_dict["phoneNumber"] = self.phone_number
-        if self.address is not UNSET:
-            field_dict["address"] = (
-                self.address.to_dict()
-                if isinstance(self.address, Address)
-                else self.address
-            )
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.id
+        if v is not None:
+            field_dict["id"] = v
+        elif "id" in nulls:
+            field_dict["id"] = None
+        v = self.name
+        if v is not None:
+            field_dict["name"] = v
+        elif "name" in nulls:
+            field_dict["name"] = None
+        v = self.active
+        if v is not None:
+            field_dict["active"] = v
+        elif "active" in nulls:
+            field_dict["active"] = None
+        v = self.phone_number
+        if v is not None:
+            field_dict["phoneNumber"] = v
+        elif "phoneNumber" in nulls:
+            field_dict["phoneNumber"] = None
+        v = self.address
+        if v is not None:
+            field_dict["address"] = v.to_dict() if isinstance(v, Address) else v
+        elif "address" in nulls:
+            field_dict["address"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.id = d.pop("id")
-        self.name = d.pop("name", UNSET)
-        self.active = d.pop("active", UNSET)
-        self.phone_number = d.pop("phoneNumber", UNSET)
-        address = d.pop("address", UNSET)
-        self.address = (
-            Address.from_dict(address) if isinstance(address, dict) else address
+        """A Site from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
         )
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -82,6 +112,44 @@ class Site:
         return key in self.additional_properties
 
 
-# Imported after the class rather than inside each method: models refer to each other (even in
-# cycles), and by the time a method runs these names exist, so no call pays for an import.
+def _decode(d: dict[str, Any], cls: type[Site] = Site) -> Site:
+    """Decode a JSON object into a Site, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("id", _ABSENT)
+    if type(v) is int:
+        self.id = v
+    else:
+        self.id = _unexpected(self, "id", v, "integer", _types.REQUIRED)
+    v = d.pop("name", _ABSENT)
+    if type(v) is str:
+        self.name = v
+    else:
+        self.name = _unexpected(self, "name", v, "string", _types.OPTIONAL)
+    v = d.pop("active", _ABSENT)
+    if type(v) is bool:
+        self.active = v
+    else:
+        self.active = _unexpected(self, "active", v, "boolean", _types.OPTIONAL)
+    v = d.pop("phoneNumber", _ABSENT)
+    if type(v) is str:
+        self.phone_number = v
+    else:
+        self.phone_number = _unexpected(
+            self, "phoneNumber", v, "string", _types.OPTIONAL
+        )
+    v = d.pop("address", _ABSENT)
+    if type(v) is dict:
+        self.address = _decode_Address(v)
+    else:
+        self.address = _unexpected(
+            self, "address", v, "object (Address)", _types.OPTIONAL
+        )
+    self.additional_properties = d
+    return self
+
+
+# Imported after the class: models refer to each other (even in cycles), and by the time a
+# decoder runs these names exist. Each nested model is decoded by its module's `_decode`.
 from ..models.address import Address
+from ..models.address import _decode as _decode_Address

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="SitePage")
+from .. import types as _types
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
+from ..types import unexpected_item as _unexpected_item
 
 
 @_attrs_define
@@ -15,12 +18,13 @@ class SitePage:
     """One page of sites (the order page's shape, FACTS).
 
     Attributes:
-        content (list[Site]): The sites on this page.
-        page (int): This page's number, from 1.
-        size (int): The page size asked for.
-        total (int): How many entries match, over all pages.
-        first (bool): Whether this is the first page.
-        last (bool): Whether this is the last page.
+            content (list[Site]): The sites on this page.
+            page (int): This page's number, from 1.
+            size (int): The page size asked for.
+            total (int): How many entries match, over all pages.
+            first (bool): Whether this is the first page.
+            last (bool): Whether this is the last page.
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
     content: list[Site]
@@ -30,49 +34,79 @@ class SitePage:
     first: bool
     last: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("content", "content"),
+        ("page", "page"),
+        ("size", "size"),
+        ("total", "total"),
+        ("first", "first"),
+        ("last", "last"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict["content"] = (
-            [
-                item.to_dict() if isinstance(item, Site) else item
-                for item in self.content
-            ]
-            if isinstance(self.content, list)
-            else self.content
-        )
-        field_dict["page"] = self.page
-        field_dict["size"] = self.size
-        field_dict["total"] = self.total
-        field_dict["first"] = self.first
-        field_dict["last"] = self.last
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.content
+        if v is not None:
+            field_dict["content"] = (
+                [x.to_dict() if isinstance(x, Site) else x for x in v]
+                if isinstance(v, list)
+                else v
+            )
+        elif "content" in nulls:
+            field_dict["content"] = None
+        v = self.page
+        if v is not None:
+            field_dict["page"] = v
+        elif "page" in nulls:
+            field_dict["page"] = None
+        v = self.size
+        if v is not None:
+            field_dict["size"] = v
+        elif "size" in nulls:
+            field_dict["size"] = None
+        v = self.total
+        if v is not None:
+            field_dict["total"] = v
+        elif "total" in nulls:
+            field_dict["total"] = None
+        v = self.first
+        if v is not None:
+            field_dict["first"] = v
+        elif "first" in nulls:
+            field_dict["first"] = None
+        v = self.last
+        if v is not None:
+            field_dict["last"] = v
+        elif "last" in nulls:
+            field_dict["last"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        content = d.pop("content")
-        try:
-            self.content = (
-                [
-                    Site.from_dict(item) if isinstance(item, dict) else item
-                    for item in content
-                ]
-                if isinstance(content, list)
-                else content
-            )
-        except (TypeError, ValueError, AttributeError, KeyError):
-            self.content = content
-        self.page = d.pop("page")
-        self.size = d.pop("size")
-        self.total = d.pop("total")
-        self.first = d.pop("first")
-        self.last = d.pop("last")
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
+        """A SitePage from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
+        )
 
     @property
     def additional_keys(self) -> list[str]:
@@ -91,6 +125,52 @@ class SitePage:
         return key in self.additional_properties
 
 
-# Imported after the class rather than inside each method: models refer to each other (even in
-# cycles), and by the time a method runs these names exist, so no call pays for an import.
+def _decode(d: dict[str, Any], cls: type[SitePage] = SitePage) -> SitePage:
+    """Decode a JSON object into a SitePage, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("content", _ABSENT)
+    if type(v) is list:
+        self.content = [
+            _decode_Site(x)
+            if type(x) is dict
+            else _unexpected_item(self, "content", x, "object (Site)")
+            for x in v
+        ]
+    else:
+        self.content = _unexpected(
+            self, "content", v, "array of object (Site)", _types.REQUIRED
+        )
+    v = d.pop("page", _ABSENT)
+    if type(v) is int:
+        self.page = v
+    else:
+        self.page = _unexpected(self, "page", v, "integer", _types.REQUIRED)
+    v = d.pop("size", _ABSENT)
+    if type(v) is int:
+        self.size = v
+    else:
+        self.size = _unexpected(self, "size", v, "integer", _types.REQUIRED)
+    v = d.pop("total", _ABSENT)
+    if type(v) is int:
+        self.total = v
+    else:
+        self.total = _unexpected(self, "total", v, "integer", _types.REQUIRED)
+    v = d.pop("first", _ABSENT)
+    if type(v) is bool:
+        self.first = v
+    else:
+        self.first = _unexpected(self, "first", v, "boolean", _types.REQUIRED)
+    v = d.pop("last", _ABSENT)
+    if type(v) is bool:
+        self.last = v
+    else:
+        self.last = _unexpected(self, "last", v, "boolean", _types.REQUIRED)
+    self.additional_properties = d
+    return self
+
+
+# Imported after the class: models refer to each other (even in cycles), and by the time a
+# decoder runs these names exist. Each nested model is decoded by its module's `_decode`.
 from ..models.site import Site
+from ..models.site import _decode as _decode_Site

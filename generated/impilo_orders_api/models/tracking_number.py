@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="TrackingNumber")
+from .. import types as _types
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
 
 
 @_attrs_define
@@ -17,32 +17,59 @@ class TrackingNumber:
     """A shipment's tracking number at its carrier. The guide's sample page shows an empty entry.
 
     Attributes:
-        carrier (None | str | Unset): The carrier, for example USPS.
-        value (None | str | Unset):
+            carrier (str | None): The carrier, for example USPS.
+            value (str | None)
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
-    carrier: None | str | Unset = UNSET
-    value: None | str | Unset = UNSET
+    carrier: str | None = None
+    value: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("carrier", "carrier"),
+        ("value", "value"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        if self.carrier is not UNSET:
-            field_dict["carrier"] = self.carrier
-        if self.value is not UNSET:
-            field_dict["value"] = self.value
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.carrier
+        if v is not None:
+            field_dict["carrier"] = v
+        elif "carrier" in nulls:
+            field_dict["carrier"] = None
+        v = self.value
+        if v is not None:
+            field_dict["value"] = v
+        elif "value" in nulls:
+            field_dict["value"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.carrier = d.pop("carrier", UNSET)
-        self.value = d.pop("value", UNSET)
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
+        """A TrackingNumber from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
+        )
 
     @property
     def additional_keys(self) -> list[str]:
@@ -59,3 +86,23 @@ class TrackingNumber:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _decode(
+    d: dict[str, Any], cls: type[TrackingNumber] = TrackingNumber
+) -> TrackingNumber:
+    """Decode a JSON object into a TrackingNumber, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("carrier", _ABSENT)
+    if type(v) is str:
+        self.carrier = v
+    else:
+        self.carrier = _unexpected(self, "carrier", v, "string", _types.OPTIONAL)
+    v = d.pop("value", _ABSENT)
+    if type(v) is str:
+        self.value = v
+    else:
+        self.value = _unexpected(self, "value", v, "string", _types.OPTIONAL)
+    self.additional_properties = d
+    return self

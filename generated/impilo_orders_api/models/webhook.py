@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import types as _types
 from ..models.webhook_event_type import WebhookEventType
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="Webhook")
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
 
 
 @_attrs_define
@@ -18,43 +18,67 @@ class Webhook:
     """A URL registered for one event type.
 
     Attributes:
-        id (int):
-        type_ (None | Unset | WebhookEventType):
-        url (None | str | Unset):
+            id (int)
+            type_ (WebhookEventType | None)
+            url (str | None)
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
     id: int
-    type_: None | Unset | WebhookEventType = UNSET
-    url: None | str | Unset = UNSET
+    type_: WebhookEventType | None = None
+    url: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("id", "id"),
+        ("type_", "type"),
+        ("url", "url"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict["id"] = self.id
-        if self.type_ is not UNSET:
-            field_dict["type"] = (
-                self.type_.value
-                if isinstance(self.type_, WebhookEventType)
-                else self.type_
-            )
-        if self.url is not UNSET:
-            field_dict["url"] = self.url
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.id
+        if v is not None:
+            field_dict["id"] = v
+        elif "id" in nulls:
+            field_dict["id"] = None
+        v = self.type_
+        if v is not None:
+            field_dict["type"] = v.value if isinstance(v, WebhookEventType) else v
+        elif "type" in nulls:
+            field_dict["type"] = None
+        v = self.url
+        if v is not None:
+            field_dict["url"] = v
+        elif "url" in nulls:
+            field_dict["url"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.id = d.pop("id")
-        type_ = d.pop("type", UNSET)
-        self.type_ = (
-            WebhookEventType.from_value(type_) if isinstance(type_, str) else type_
+        """A Webhook from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
         )
-        self.url = d.pop("url", UNSET)
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -71,3 +95,28 @@ class Webhook:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _decode(d: dict[str, Any], cls: type[Webhook] = Webhook) -> Webhook:
+    """Decode a JSON object into a Webhook, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("id", _ABSENT)
+    if type(v) is int:
+        self.id = v
+    else:
+        self.id = _unexpected(self, "id", v, "integer", _types.REQUIRED)
+    v = d.pop("type", _ABSENT)
+    if type(v) is str:
+        self.type_ = WebhookEventType.from_value(v)
+    else:
+        self.type_ = _unexpected(
+            self, "type", v, "string (WebhookEventType)", _types.OPTIONAL
+        )
+    v = d.pop("url", _ABSENT)
+    if type(v) is str:
+        self.url = v
+    else:
+        self.url = _unexpected(self, "url", v, "string", _types.OPTIONAL)
+    self.additional_properties = d
+    return self

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import types as _types
 from ..models.webhook_event_type import WebhookEventType
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="WebhookLog")
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
 
 
 @_attrs_define
@@ -18,76 +18,118 @@ class WebhookLog:
     """One delivery of one event to one URL, with its attempts.
 
     Attributes:
-        id (int):
-        webhook_id (int | None | Unset):
-        webhook_type (None | Unset | WebhookEventType):
-        webhook_url (None | str | Unset):
-        payload (None | str | Unset): The body that was sent, as a string.
-        create_timestamp (None | str | Unset): When the delivery was first attempted; free text, not always a timestamp.
-        last_response_status (int | None | Unset): The HTTP status the receiver answered the last attempt with (null
-            when it never answered).
-        retry_attempts (int | None | Unset): How many times the delivery was retried after the first attempt.
-        last_retry_timestamp (None | str | Unset): When it was last retried; free text, not always a timestamp.
+            id (int)
+            webhook_id (int | None)
+            webhook_type (WebhookEventType | None)
+            webhook_url (str | None)
+            payload (str | None): The body that was sent, as a string.
+            create_timestamp (str | None): When the delivery was first attempted; free text, not always a timestamp.
+            last_response_status (int | None): The HTTP status the receiver answered the last attempt with (null
+                when it never answered).
+            retry_attempts (int | None): How many times the delivery was retried after the first attempt.
+            last_retry_timestamp (str | None): When it was last retried; free text, not always a timestamp.
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
     id: int
-    webhook_id: int | None | Unset = UNSET
-    webhook_type: None | Unset | WebhookEventType = UNSET
-    webhook_url: None | str | Unset = UNSET
-    payload: None | str | Unset = UNSET
-    create_timestamp: None | str | Unset = UNSET
-    last_response_status: int | None | Unset = UNSET
-    retry_attempts: int | None | Unset = UNSET
-    last_retry_timestamp: None | str | Unset = UNSET
+    webhook_id: int | None = None
+    webhook_type: WebhookEventType | None = None
+    webhook_url: str | None = None
+    payload: str | None = None
+    create_timestamp: str | None = None
+    last_response_status: int | None = None
+    retry_attempts: int | None = None
+    last_retry_timestamp: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("id", "id"),
+        ("webhook_id", "webhookId"),
+        ("webhook_type", "webhookType"),
+        ("webhook_url", "webhookUrl"),
+        ("payload", "payload"),
+        ("create_timestamp", "createTimestamp"),
+        ("last_response_status", "lastResponseStatus"),
+        ("retry_attempts", "retryAttempts"),
+        ("last_retry_timestamp", "lastRetryTimestamp"),
+    )
+    _secret_keys: ClassVar[frozenset[str]] = frozenset({})
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict["id"] = self.id
-        if self.webhook_id is not UNSET:
-            field_dict["webhookId"] = self.webhook_id
-        if self.webhook_type is not UNSET:
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.id
+        if v is not None:
+            field_dict["id"] = v
+        elif "id" in nulls:
+            field_dict["id"] = None
+        v = self.webhook_id
+        if v is not None:
+            field_dict["webhookId"] = v
+        elif "webhookId" in nulls:
+            field_dict["webhookId"] = None
+        v = self.webhook_type
+        if v is not None:
             field_dict["webhookType"] = (
-                self.webhook_type.value
-                if isinstance(self.webhook_type, WebhookEventType)
-                else self.webhook_type
+                v.value if isinstance(v, WebhookEventType) else v
             )
-        if self.webhook_url is not UNSET:
-            field_dict["webhookUrl"] = self.webhook_url
-        if self.payload is not UNSET:
-            field_dict["payload"] = self.payload
-        if self.create_timestamp is not UNSET:
-            field_dict["createTimestamp"] = self.create_timestamp
-        if self.last_response_status is not UNSET:
-            field_dict["lastResponseStatus"] = self.last_response_status
-        if self.retry_attempts is not UNSET:
-            field_dict["retryAttempts"] = self.retry_attempts
-        if self.last_retry_timestamp is not UNSET:
-            field_dict["lastRetryTimestamp"] = self.last_retry_timestamp
+        elif "webhookType" in nulls:
+            field_dict["webhookType"] = None
+        v = self.webhook_url
+        if v is not None:
+            field_dict["webhookUrl"] = v
+        elif "webhookUrl" in nulls:
+            field_dict["webhookUrl"] = None
+        v = self.payload
+        if v is not None:
+            field_dict["payload"] = v
+        elif "payload" in nulls:
+            field_dict["payload"] = None
+        v = self.create_timestamp
+        if v is not None:
+            field_dict["createTimestamp"] = v
+        elif "createTimestamp" in nulls:
+            field_dict["createTimestamp"] = None
+        v = self.last_response_status
+        if v is not None:
+            field_dict["lastResponseStatus"] = v
+        elif "lastResponseStatus" in nulls:
+            field_dict["lastResponseStatus"] = None
+        v = self.retry_attempts
+        if v is not None:
+            field_dict["retryAttempts"] = v
+        elif "retryAttempts" in nulls:
+            field_dict["retryAttempts"] = None
+        v = self.last_retry_timestamp
+        if v is not None:
+            field_dict["lastRetryTimestamp"] = v
+        elif "lastRetryTimestamp" in nulls:
+            field_dict["lastRetryTimestamp"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.id = d.pop("id")
-        self.webhook_id = d.pop("webhookId", UNSET)
-        webhook_type = d.pop("webhookType", UNSET)
-        self.webhook_type = (
-            WebhookEventType.from_value(webhook_type)
-            if isinstance(webhook_type, str)
-            else webhook_type
+        """A WebhookLog from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
         )
-        self.webhook_url = d.pop("webhookUrl", UNSET)
-        self.payload = d.pop("payload", UNSET)
-        self.create_timestamp = d.pop("createTimestamp", UNSET)
-        self.last_response_status = d.pop("lastResponseStatus", UNSET)
-        self.retry_attempts = d.pop("retryAttempts", UNSET)
-        self.last_retry_timestamp = d.pop("lastRetryTimestamp", UNSET)
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -104,3 +146,66 @@ class WebhookLog:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _decode(d: dict[str, Any], cls: type[WebhookLog] = WebhookLog) -> WebhookLog:
+    """Decode a JSON object into a WebhookLog, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("id", _ABSENT)
+    if type(v) is int:
+        self.id = v
+    else:
+        self.id = _unexpected(self, "id", v, "integer", _types.REQUIRED)
+    v = d.pop("webhookId", _ABSENT)
+    if type(v) is int:
+        self.webhook_id = v
+    else:
+        self.webhook_id = _unexpected(self, "webhookId", v, "integer", _types.OPTIONAL)
+    v = d.pop("webhookType", _ABSENT)
+    if type(v) is str:
+        self.webhook_type = WebhookEventType.from_value(v)
+    else:
+        self.webhook_type = _unexpected(
+            self, "webhookType", v, "string (WebhookEventType)", _types.OPTIONAL
+        )
+    v = d.pop("webhookUrl", _ABSENT)
+    if type(v) is str:
+        self.webhook_url = v
+    else:
+        self.webhook_url = _unexpected(self, "webhookUrl", v, "string", _types.OPTIONAL)
+    v = d.pop("payload", _ABSENT)
+    if type(v) is str:
+        self.payload = v
+    else:
+        self.payload = _unexpected(self, "payload", v, "string", _types.OPTIONAL)
+    v = d.pop("createTimestamp", _ABSENT)
+    if type(v) is str:
+        self.create_timestamp = v
+    else:
+        self.create_timestamp = _unexpected(
+            self, "createTimestamp", v, "string", _types.OPTIONAL
+        )
+    v = d.pop("lastResponseStatus", _ABSENT)
+    if type(v) is int:
+        self.last_response_status = v
+    else:
+        self.last_response_status = _unexpected(
+            self, "lastResponseStatus", v, "integer", _types.OPTIONAL
+        )
+    v = d.pop("retryAttempts", _ABSENT)
+    if type(v) is int:
+        self.retry_attempts = v
+    else:
+        self.retry_attempts = _unexpected(
+            self, "retryAttempts", v, "integer", _types.OPTIONAL
+        )
+    v = d.pop("lastRetryTimestamp", _ABSENT)
+    if type(v) is str:
+        self.last_retry_timestamp = v
+    else:
+        self.last_retry_timestamp = _unexpected(
+            self, "lastRetryTimestamp", v, "string", _types.OPTIONAL
+        )
+    self.additional_properties = d
+    return self

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="WebhookSecret")
+from .. import types as _types
+from ..types import ABSENT as _ABSENT
+from ..types import unexpected as _unexpected
 
 
 @_attrs_define
@@ -17,27 +17,53 @@ class WebhookSecret:
     """The account's webhook secret. Clients keep it out of every repr and log line.
 
     Attributes:
-        secret (None | str | Unset):
+            secret (str | None)
+            additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
-    secret: None | str | Unset = UNSET
+    secret: str | None = _attrs_field(default=None, repr=lambda _: "***")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # The fields that came as an explicit null, so to_dict gives back exactly what came.
+    _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
+
+    # (attribute, JSON key) of every field, for drift paths; JSON keys whose values are secret.
+    _json_fields: ClassVar[tuple[tuple[str, str], ...]] = (("secret", "secret"),)
+    _secret_keys: ClassVar[frozenset[str]] = frozenset(
+        {
+            "secret",
+        }
+    )
 
     def to_dict(self) -> dict[str, Any]:
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        if self.secret is not UNSET:
-            field_dict["secret"] = self.secret
+        field_dict: dict[str, Any] = dict(self.additional_properties)
+        nulls = self._nulls
+        v = self.secret
+        if v is not None:
+            field_dict["secret"] = v
+        elif "secret" in nulls:
+            field_dict["secret"] = None
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = {**src_dict}
-        self = cls.__new__(cls)
-        self.secret = d.pop("secret", UNSET)
-        # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
-        self.additional_properties = d or {}
-        return self
+        """A WebhookSecret from JSON data (the data is left unchanged). Drift is reported: see `types.decode`."""
+        return cast(Self, _types.decode(_decode, src_dict, cls))
+
+    @classmethod
+    def _from_response(
+        cls,
+        data: Any,
+        *,
+        operation: str | None = None,
+        policy: _types.DriftPolicy | None = None,
+    ) -> Self:
+        """Like from_dict, for JSON the caller has just parsed and gives up (it is consumed, not copied)."""
+        return cast(
+            Self,
+            _types.decode(
+                _decode, data, cls, operation=operation, policy=policy, owned=True
+            ),
+        )
 
     @property
     def additional_keys(self) -> list[str]:
@@ -54,3 +80,18 @@ class WebhookSecret:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _decode(
+    d: dict[str, Any], cls: type[WebhookSecret] = WebhookSecret
+) -> WebhookSecret:
+    """Decode a JSON object into a WebhookSecret, consuming `d` (see the module's template comment)."""
+    self = cls.__new__(cls)
+    self._nulls = ()
+    v = d.pop("secret", _ABSENT)
+    if type(v) is str:
+        self.secret = v
+    else:
+        self.secret = _unexpected(self, "secret", v, "string", _types.OPTIONAL)
+    self.additional_properties = d
+    return self

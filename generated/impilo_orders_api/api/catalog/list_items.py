@@ -10,7 +10,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.error import Error
 from ...models.item_page import ItemPage
 from ...models.item_sort import ItemSort
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, policy_of
 
 
 def _get_kwargs(
@@ -73,38 +73,59 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Error | ItemPage | None:
     if response.status_code == 200:
-        response_200 = ItemPage.from_dict(orjson.loads(response.content))
-
+        response_200 = ItemPage._from_response(
+            orjson.loads(response.content),
+            operation="listItems",
+            policy=policy_of(client),
+        )
         return response_200
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(orjson.loads(response.content))
-
+        response_400 = Error._from_response(
+            orjson.loads(response.content),
+            operation="listItems",
+            policy=policy_of(client),
+        )
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(orjson.loads(response.content))
-
+        response_401 = Error._from_response(
+            orjson.loads(response.content),
+            operation="listItems",
+            policy=policy_of(client),
+        )
         return response_401
 
     if response.status_code == 403:
-        response_403 = Error.from_dict(orjson.loads(response.content))
-
+        response_403 = Error._from_response(
+            orjson.loads(response.content),
+            operation="listItems",
+            policy=policy_of(client),
+        )
         return response_403
 
     if response.status_code == 422:
-        response_422 = Error.from_dict(orjson.loads(response.content))
-
+        response_422 = Error._from_response(
+            orjson.loads(response.content),
+            operation="listItems",
+            policy=policy_of(client),
+        )
         return response_422
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(orjson.loads(response.content))
-
+        response_429 = Error._from_response(
+            orjson.loads(response.content),
+            operation="listItems",
+            policy=policy_of(client),
+        )
         return response_429
 
     if 500 <= response.status_code <= 599:
-        response_5xx = Error.from_dict(orjson.loads(response.content))
-
+        response_5xx = Error._from_response(
+            orjson.loads(response.content),
+            operation="listItems",
+            policy=policy_of(client),
+        )
         return response_5xx
 
     if client.raise_on_unexpected_status:
