@@ -112,7 +112,8 @@ def json_type(value: Any) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Drift:
-    """One value that is not what the spec says: where (a JSON path), what the spec expects, what came."""
+    """One value that is not what the spec says: in which operation's response, where (a JSON path), what the
+    spec expects, and what came (its JSON type; `value` is the value, masked when it is a secret)."""
 
     operation: str | None
     path: str
@@ -127,8 +128,7 @@ class Drift:
             shown = " " + (
                 text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."
             )
-        where = f"{self.operation}: " if self.operation else ""
-        return f"{where}{self.path}: expected {self.expected}, got {self.got}{shown}"
+        return f"{self.path}: expected {self.expected}, got {self.got}{shown}"
 
 
 class DriftPolicy(Protocol):
@@ -297,7 +297,9 @@ def describe(drift: Drift, count: int, shape: str) -> str:
 
 def _warn(operation: str | None, drifts: list[Drift]) -> None:
     for drift, count, shape in grouped(drifts):
-        message = describe(drift, count, shape)
+        message = (f"{operation}: " if operation else "") + describe(
+            drift, count, shape
+        )
         logger.warning("response drift: %s", message)
         warnings.warn(ResponseDriftWarning(message), stacklevel=4)
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import httpx
 
-# Configuration read from the environment when the constructor is not given a value.
-API_KEY_ENV = "IMPILO_API_KEY"
-BASE_URL_ENV = "IMPILO_BASE_URL"
+# The environment variables the client reads (IMPILO_API_KEY, IMPILO_BASE_URL) live in impilo_spec.
 DEFAULT_ENVIRONMENT = "production"
 
 # Connect 5 s, read (and write, pool) 30 s; overridable per client and per call.
@@ -39,8 +37,11 @@ RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 # DELETE (void) changes state, and voiding twice may answer 409; so it is retried only when the
 # server provably did not act: a 429, or a connection that never opened.
 UNPROCESSED_STATUSES = frozenset({429})
-# POST (create) is not idempotent: never retried unless the caller asks (orders.create(max_retries=...)).
-DEFAULT_CREATE_RETRIES = 0
+# Methods whose repeat is harmless: GET reads; Impilo's PATCHes set a value (a webhook's URL, the secret).
+IDEMPOTENT_METHODS = frozenset({"GET", "PATCH"})
+# POST (create, register) is not idempotent: never retried, except a create made with retry_safely=True,
+# which tags the order with an external order id starting with this and looks it up before resending.
+SAFE_CREATE_TAG_PREFIX = "impilo-safe-"
 
 # Failures where the request never reached the server.
 UNSENT_ERRORS: tuple[type[httpx.TransportError], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)

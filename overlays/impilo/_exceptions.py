@@ -5,7 +5,9 @@
     ├── OrderRuleError              a create body breaks a rule; refused before sending (also a ValueError)
     ├── APIConnectionError          no answer: connect error, reset, ... (wraps the httpx error as __cause__)
     │   └── APITimeoutError         ... because a timeout expired
+    ├── OrderOutcomeUnknownError    a safe create failed ambiguously and the look-up of its tag failed too
     ├── UnexpectedResponseError     a 2xx whose body is not the JSON object the spec describes
+    │   └── ResponseDriftError      strict mode: a value of the wrong JSON type, or a field assumed sent missing
     └── APIStatusError              the server answered with a status outside 2xx
         ├── ValidationError         400, 422: the server refused the request's content
         ├── AuthenticationError     401, 403: key missing, unknown, expired or not allowed
@@ -20,6 +22,9 @@ own message is redacted before it is quoted. `.body` and `.text` keep what the s
 
 `ValidationError` is the server refusing a request; a local refusal is always `OrderRuleError`
 (not jsonschema's `ValidationError`, which never escapes this package).
+
+Drift (see `impilo_orders_api.types`) is a `ResponseDriftWarning` by default; `strict=True` makes
+it a `ResponseDriftError`, which names each drift (operation, JSON path, expected type, what came).
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from impilo_orders_api.types import Drift, describe, grouped
 
 from ._constants import MAX_VIOLATIONS_IN_MESSAGE
 from ._retry import parse_retry_after
@@ -99,20 +106,56 @@ class APITimeoutError(APIConnectionError):
     """A connect, read, write or pool timeout expired."""
 
 
-class _ResponseError(ImpiloError):
-    """An error that carries a response: status, headers, parsed body and raw text."""
+class OrderOutcomeUnknownError(ImpiloError):
+    """A safe create (`retry_safely=True`) failed ambiguously and looking its tag up failed too.
 
-    def __init__(self, message: str, *, response: httpx.Response, body: Any, text: str) -> None:
+    The order may or may not exist. `.tag` is the external order id it was sent with: list orders
+    with `external_order_ids=tag` once the server answers again. The last error is the __cause__.
+    """
+
+    def __init__(self, message: str, *, tag: str) -> None:
+        super().__init__(message)
+        self.tag = tag
+
+
+class _ResponseError(ImpiloError):
+    """An error that carries a response: status, headers, parsed body and raw text (None without one)."""
+
+    def __init__(self, message: str, *, response: httpx.Response | None, body: Any, text: str | None) -> None:
         super().__init__(message)
         self.response = response
-        self.status_code = response.status_code
-        self.headers = response.headers
+        self.status_code = None if response is None else response.status_code
+        self.headers = None if response is None else response.headers
         self.body = body
         self.text = text
 
 
 class UnexpectedResponseError(_ResponseError):
     """A successful status whose body cannot be read as the JSON object the spec describes."""
+
+
+class ResponseDriftError(UnexpectedResponseError):
+    """Strict mode: a response value does not have the JSON type the spec gives it, or a field the spec
+    declares always sent is missing or null. `.drifts` lists every one (`impilo_orders_api.types.Drift`:
+    operation, path, expected, got, value); `.body` is the response as sent."""
+
+    def __init__(
+        self,
+        operation: str | None,
+        drifts: list[Drift],
+        *,
+        response: httpx.Response | None = None,
+        secret: str | None = None,
+    ) -> None:
+        self.operation = operation
+        self.drifts = drifts
+        lines = [describe(first, count, shape) for first, count, shape in grouped(drifts)]
+        shown = " | ".join(lines[:MAX_VIOLATIONS_IN_MESSAGE])
+        hidden = len(lines) - MAX_VIOLATIONS_IN_MESSAGE
+        what = f"{operation or 'the'} response does not match the spec: {shown}"
+        what += f" | ... {hidden} more in .drifts" if hidden > 0 else ""
+        body, text = read_body(response) if response is not None else (None, None)
+        super().__init__(redact(what, secret), response=response, body=body, text=text)
 
 
 class APIStatusError(_ResponseError):

@@ -1,86 +1,86 @@
-"""`client.orders`: create, get, list, iter, void; sync (`Orders`) and async (`AsyncOrders`).
+"""`client.orders`: create (safely, if asked), get, list, iter, void; sync (`Orders`) and async (`AsyncOrders`).
 
-Each method builds its request with the generated operation's request builder (`_get_kwargs`:
-path, query, JSON body, exactly as the generated `sync_detailed` would) and decodes a success with
-the generated model's `from_dict`. Only sending is the facade's own, because the generated
-`*_detailed` functions parse every error body with `Error.from_dict(<JSON of the body>)` before the
-caller sees the response: a proxy's HTML 502 would raise a JSONDecodeError there instead of a
-`ServerError`, and a 429's Retry-After would be out of reach.
+Requests are built by the generated request builders and sent by the client (see `_resource`).
+A create body is a generated `OrderCreateRequest` or a dict (typed as `OrderCreateRequestParam`,
+so a type checker flags a misspelt key); either way the rules are checked before it is sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import AsyncGenerator, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
-import orjson
 
 from impilo_orders_api.api.orders import create_order, fetch_order, list_orders, void_order
 from impilo_orders_api.models.order import Order
 from impilo_orders_api.models.order_create_request import OrderCreateRequest
 from impilo_orders_api.models.order_page import OrderPage
-from impilo_orders_api.types import UNSET
+from impilo_orders_api.params import OrderCreateRequestParam
 
-from ._constants import DEFAULT_CREATE_RETRIES
-from ._exceptions import unexpected_response
 from ._pagination import walk_pages, walk_pages_async
-from .rules import check_order, check_parameter
+from ._resource import Call, TimeoutArg, build, decode, listed
+from ._retry import RetryBudget
+from ._safe_create import SafeCreate, create_safely, create_safely_async, new_tag, tagged
+from .rules import check_order
 from .spec import parameter_schema
 
 if TYPE_CHECKING:
     from ._client import AsyncImpilo, Impilo
 
-Model = TypeVar("Model")
-TimeoutArg = float | httpx.Timeout | None
-
 DEFAULT_PAGE_SIZE: int = parameter_schema("listOrders", "size")["default"]
 MAX_PAGE_SIZE: int = parameter_schema("listOrders", "size")["maximum"]
+CreateBody = OrderCreateRequest | OrderCreateRequestParam
 
 
-def _create_kwargs(body: OrderCreateRequest | Mapping[str, Any]) -> dict[str, Any]:
-    if not isinstance(body, OrderCreateRequest):
-        # Check the dict itself first: from_dict cannot take every broken body (a missing `item`
-        # raises KeyError), and the error should name the rule, not a Python exception.
-        check_order(dict(body))
-        body = OrderCreateRequest.from_dict(body)
-    # A model is checked by the httpx hook on its JSON, like any generated create call.
-    return create_order._get_kwargs(body=body)
+def _body_dict(body: CreateBody | Mapping[str, Any]) -> dict[str, Any]:
+    """The create body as JSON data, checked against the rules (OrderRuleError names what is wrong)."""
+    data = body.to_dict() if isinstance(body, OrderCreateRequest) else dict(body)
+    # Check the dict itself first: from_dict cannot take every broken body (a missing `item`
+    # raises KeyError), and the error should name the rule, not a Python exception.
+    check_order(data)
+    return data
 
 
-def _order_id_kwargs(operation_id: str, order_id: int, builder: Callable[..., dict[str, Any]]) -> dict[str, Any]:
-    check_parameter(operation_id, "orderId", order_id)
-    return builder(order_id=order_id)
+def create_call(body: dict[str, Any]) -> Call[Order]:
+    # Through the request model, as the generated create_order sends it; the httpx hook checks it again.
+    kwargs = create_order._get_kwargs(body=OrderCreateRequest.from_dict(body))
+    return Call("createOrder", kwargs, Order, max_retries=0)
 
 
-def _list_kwargs(
+def fetch_call(order_id: int) -> Call[Order]:
+    return Call("fetchOrder", build(fetch_order._get_kwargs, "fetchOrder", order_id=order_id), Order)
+
+
+def list_call(
     page: int, size: int, patient_id: int | None, external_order_ids: str | Sequence[str] | None
-) -> dict[str, Any]:
-    check_parameter("listOrders", "page", page)
-    check_parameter("listOrders", "size", size)
-    if patient_id is not None:
-        check_parameter("listOrders", "patientId", patient_id)
-    ids = [external_order_ids] if isinstance(external_order_ids, str) else external_order_ids
-    return list_orders._get_kwargs(
+) -> Call[OrderPage]:
+    kwargs = build(
+        list_orders._get_kwargs,
+        "listOrders",
         page=page,
         size=size,
-        patient_id=UNSET if patient_id is None else patient_id,
-        external_order_id=UNSET if ids is None else list(ids),
+        patient_id=patient_id,
+        external_order_id=listed(external_order_ids),
     )
+    return Call("listOrders", kwargs, OrderPage)
 
 
-def decode(response: httpx.Response, parse: Callable[[dict[str, Any]], Model], secret: str | None) -> Model:
-    """A success response as a generated model; UnexpectedResponseError if it is not a JSON object."""
-    try:
-        payload = orjson.loads(response.content)  # the JSON library the generated client uses
-    except ValueError:
-        raise unexpected_response(response, "a body that is not JSON", secret=secret) from None
-    if not isinstance(payload, dict):
-        raise unexpected_response(response, f"a JSON {type(payload).__name__} instead of an object", secret=secret)
-    try:
-        return parse(payload)
-    except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        raise unexpected_response(response, f"a body the models cannot read ({exc!r})", secret=secret) from exc
+def void_call(order_id: int) -> Call[None]:
+    return Call("voidOrder", build(void_order._get_kwargs, "voidOrder", order_id=order_id))
+
+
+def _first_tagged(page: OrderPage, tag: str) -> Order | None:
+    """The order carrying `tag`, filtered here too: a server may ignore the list's filter."""
+    for order in page.content if isinstance(page.content, list) else []:
+        if isinstance(order, Order) and isinstance(order.external_order_ids, list) and tag in order.external_order_ids:
+            return order
+    return None
+
+
+def _safe_plan(client: Impilo | AsyncImpilo, tag: str, max_retries: int | None) -> SafeCreate:
+    retries = client.retry_policy.max_retries if max_retries is None else max_retries
+    return SafeCreate(tag, RetryBudget(client.retry_policy, "POST", retries), secret=client._api_key)
 
 
 class Orders:
@@ -91,24 +91,46 @@ class Orders:
 
     def create(
         self,
-        body: OrderCreateRequest | Mapping[str, Any],
+        body: CreateBody,
         *,
+        retry_safely: bool = False,
+        unique_external_id: str | None = None,
+        max_retries: int | None = None,
         timeout: TimeoutArg = None,
-        max_retries: int = DEFAULT_CREATE_RETRIES,
+        strict: bool | None = None,
     ) -> Order:
         """Place an order. A body that breaks a rule raises OrderRuleError and is never sent.
 
-        Not retried by default: a create is not idempotent, and a retry after a lost answer can
-        place the order twice. Pass `max_retries` only with `externalOrderIds` you can look up.
+        By default a create is sent once and never retried: it is not idempotent, and a retry after
+        a lost answer can place the order twice. With `retry_safely=True` it is tagged with an
+        external order id unique to the call (`unique_external_id`, if you have one of your own
+        that no other order carries, else a new one), and after an ambiguous failure the client
+        looks the tag up before sending again (see `impilo._safe_create`): one call, at most one
+        order. `max_retries` caps those re-sends (default: the client's retry policy).
         """
-        response = self._client._send(_create_kwargs(body), timeout=timeout, max_retries=max_retries)
-        return decode(response, Order.from_dict, self._client._api_key)
+        data = _body_dict(body)
+        if not retry_safely:
+            return self._client._run(create_call(data), timeout=timeout, strict=strict)
+        tag = unique_external_id or new_tag()
+        call = create_call(tagged(data, tag))
+        http = self._client.generated.get_httpx_client()
+        per_call = httpx.USE_CLIENT_DEFAULT if timeout is None else timeout
 
-    def get(self, order_id: int, *, timeout: TimeoutArg = None) -> Order:
+        def lookup(tag: str) -> Order | None:
+            return _first_tagged(self.list(1, MAX_PAGE_SIZE, external_order_ids=[tag], timeout=timeout), tag)
+
+        plan = _safe_plan(self._client, tag, max_retries)
+        outcome = create_safely(
+            plan, lambda: http.request(**call.kwargs, timeout=per_call), lookup, self._client._sleep
+        )
+        if isinstance(outcome, Order):
+            return outcome
+        strict_now = self._client.strict if strict is None else strict
+        return decode(call, outcome, strict=strict_now, secret=self._client._api_key)
+
+    def get(self, order_id: int, *, timeout: TimeoutArg = None, strict: bool | None = None) -> Order:
         """Fetch one order by id; NotFoundError if there is none."""
-        kwargs = _order_id_kwargs("fetchOrder", order_id, fetch_order._get_kwargs)
-        response = self._client._send(kwargs, timeout=timeout)
-        return decode(response, Order.from_dict, self._client._api_key)
+        return self._client._run(fetch_call(order_id), timeout=timeout, strict=strict)
 
     def list(
         self,
@@ -118,10 +140,11 @@ class Orders:
         patient_id: int | None = None,
         external_order_ids: str | Sequence[str] | None = None,
         timeout: TimeoutArg = None,
+        strict: bool | None = None,
     ) -> OrderPage:
         """One page of orders (pages count from 1; size at most 250), optionally filtered."""
-        response = self._client._send(_list_kwargs(page, size, patient_id, external_order_ids), timeout=timeout)
-        return decode(response, OrderPage.from_dict, self._client._api_key)
+        call = list_call(page, size, patient_id, external_order_ids)
+        return self._client._run(call, timeout=timeout, strict=strict)
 
     def iter(
         self,
@@ -130,18 +153,21 @@ class Orders:
         patient_id: int | None = None,
         external_order_ids: str | Sequence[str] | None = None,
         timeout: TimeoutArg = None,
+        strict: bool | None = None,
     ) -> Iterator[Order]:
         """Every matching order, fetching pages lazily as the loop reaches them (see _pagination)."""
-        _list_kwargs(1, size, patient_id, external_order_ids)  # refuse bad arguments now, not at first next()
+        list_call(1, size, patient_id, external_order_ids)  # refuse bad arguments now, not at first next()
 
         def fetch(page: int) -> OrderPage:
-            return self.list(page, size, patient_id=patient_id, external_order_ids=external_order_ids, timeout=timeout)
+            return self.list(
+                page, size, patient_id=patient_id, external_order_ids=external_order_ids, timeout=timeout, strict=strict
+            )
 
         return walk_pages(fetch)
 
     def void(self, order_id: int, *, timeout: TimeoutArg = None) -> None:
         """Void an order (it is kept, with status `voided`); ConflictError if it can no longer be voided."""
-        self._client._send(_order_id_kwargs("voidOrder", order_id, void_order._get_kwargs), timeout=timeout)
+        self._client._run(void_call(order_id), timeout=timeout)
 
 
 class AsyncOrders:
@@ -152,20 +178,39 @@ class AsyncOrders:
 
     async def create(
         self,
-        body: OrderCreateRequest | Mapping[str, Any],
+        body: CreateBody,
         *,
+        retry_safely: bool = False,
+        unique_external_id: str | None = None,
+        max_retries: int | None = None,
         timeout: TimeoutArg = None,
-        max_retries: int = DEFAULT_CREATE_RETRIES,
+        strict: bool | None = None,
     ) -> Order:
-        """Place an order; see `Orders.create` (never retried by default)."""
-        response = await self._client._send(_create_kwargs(body), timeout=timeout, max_retries=max_retries)
-        return decode(response, Order.from_dict, self._client._api_key)
+        """Place an order; see `Orders.create` (sent once, unless `retry_safely=True`)."""
+        data = _body_dict(body)
+        if not retry_safely:
+            return await self._client._run(create_call(data), timeout=timeout, strict=strict)
+        tag = unique_external_id or new_tag()
+        call = create_call(tagged(data, tag))
+        http = self._client.generated.get_async_httpx_client()
+        per_call = httpx.USE_CLIENT_DEFAULT if timeout is None else timeout
 
-    async def get(self, order_id: int, *, timeout: TimeoutArg = None) -> Order:
+        async def lookup(tag: str) -> Order | None:
+            page = await self.list(1, MAX_PAGE_SIZE, external_order_ids=[tag], timeout=timeout)
+            return _first_tagged(page, tag)
+
+        plan = _safe_plan(self._client, tag, max_retries)
+        outcome = await create_safely_async(
+            plan, lambda: http.request(**call.kwargs, timeout=per_call), lookup, self._client._sleep
+        )
+        if isinstance(outcome, Order):
+            return outcome
+        strict_now = self._client.strict if strict is None else strict
+        return decode(call, cast(Any, outcome), strict=strict_now, secret=self._client._api_key)
+
+    async def get(self, order_id: int, *, timeout: TimeoutArg = None, strict: bool | None = None) -> Order:
         """Fetch one order by id; NotFoundError if there is none."""
-        kwargs = _order_id_kwargs("fetchOrder", order_id, fetch_order._get_kwargs)
-        response = await self._client._send(kwargs, timeout=timeout)
-        return decode(response, Order.from_dict, self._client._api_key)
+        return await self._client._run(fetch_call(order_id), timeout=timeout, strict=strict)
 
     async def list(
         self,
@@ -175,11 +220,11 @@ class AsyncOrders:
         patient_id: int | None = None,
         external_order_ids: str | Sequence[str] | None = None,
         timeout: TimeoutArg = None,
+        strict: bool | None = None,
     ) -> OrderPage:
         """One page of orders (pages count from 1; size at most 250), optionally filtered."""
-        kwargs = _list_kwargs(page, size, patient_id, external_order_ids)
-        response = await self._client._send(kwargs, timeout=timeout)
-        return decode(response, OrderPage.from_dict, self._client._api_key)
+        call = list_call(page, size, patient_id, external_order_ids)
+        return await self._client._run(call, timeout=timeout, strict=strict)
 
     def iter(
         self,
@@ -188,17 +233,18 @@ class AsyncOrders:
         patient_id: int | None = None,
         external_order_ids: str | Sequence[str] | None = None,
         timeout: TimeoutArg = None,
+        strict: bool | None = None,
     ) -> AsyncGenerator[Order, None]:
         """Every matching order (`async for`), with a few page requests in flight (see _pagination)."""
-        _list_kwargs(1, size, patient_id, external_order_ids)
+        list_call(1, size, patient_id, external_order_ids)
 
         async def fetch(page: int) -> OrderPage:
             return await self.list(
-                page, size, patient_id=patient_id, external_order_ids=external_order_ids, timeout=timeout
+                page, size, patient_id=patient_id, external_order_ids=external_order_ids, timeout=timeout, strict=strict
             )
 
         return walk_pages_async(fetch)
 
     async def void(self, order_id: int, *, timeout: TimeoutArg = None) -> None:
         """Void an order; see `Orders.void`."""
-        await self._client._send(_order_id_kwargs("voidOrder", order_id, void_order._get_kwargs), timeout=timeout)
+        await self._client._run(void_call(order_id), timeout=timeout)

@@ -1,4 +1,5 @@
-"""Walking every page of the order list, lazily, without trusting the server to end the walk.
+"""Walking every page of a list (orders, items, kits, sites, patients, webhooks, delivery logs),
+lazily, without trusting the server to end the walk.
 
 Pages are fetched from 1 and one at a time. The walk stops at the first of:
 - a page that says `last: true`;
@@ -18,28 +19,40 @@ import asyncio
 import math
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
-
-from impilo_orders_api.models.order import Order
-from impilo_orders_api.models.order_page import OrderPage
+from typing import Any, Generic, Protocol, TypeVar
 
 from ._constants import ASYNC_PAGES_IN_FLIGHT
+
+T = TypeVar("T")
+
+
+class Page(Protocol[T]):
+    """What the walk reads of a page: its entries and, when the server sends them, `total` and `last`."""
+
+    @property
+    def content(self) -> list[T]: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def last(self) -> bool: ...
+
 
 FIRST_PAGE = 1
 
 
 @dataclass
-class PageWalk:
-    """The state of one walk: how many orders so far, the previous page's ids, whether to go on."""
+class PageWalk(Generic[T]):
+    """The state of one walk: how many entries so far, the previous page's ids, whether to go on."""
 
     seen: int = 0
     total: int | None = None
     more: bool = True
     _previous_ids: list[Any] | None = field(default=None, repr=False)
 
-    def take(self, page: OrderPage) -> list[Order]:
-        """The orders of `page` to hand out; sets `more` to whether another page should be fetched."""
-        orders = page.content if isinstance(page.content, list) else []
+    def take(self, page: Page[T]) -> list[T]:
+        """The entries of `page` to hand out; sets `more` to whether another page should be fetched."""
+        # A drifted page (content not a list, total not an integer) was reported when it was decoded.
+        orders: list[T] = page.content if isinstance(page.content, list) else []
         ids = [getattr(order, "id", None) for order in orders]
         if not orders or ids == self._previous_ids:
             self.more = False
@@ -52,38 +65,38 @@ class PageWalk:
         return orders
 
 
-def walk_pages(fetch: Callable[[int], OrderPage]) -> Iterator[Order]:
-    """Every order of every page, fetching a page only when the caller gets to it."""
-    walk = PageWalk()
+def walk_pages(fetch: Callable[[int], Page[T]]) -> Iterator[T]:
+    """Every entry of every page, fetching a page only when the caller gets to it."""
+    walk: PageWalk[T] = PageWalk()
     number = FIRST_PAGE
     while walk.more:
         yield from walk.take(fetch(number))
         number += 1
 
 
-def _consume_result(task: asyncio.Task[OrderPage]) -> None:
+def _consume_result(task: asyncio.Task[Any]) -> None:
     # A prefetch the caller never needed may fail; fetch its outcome so asyncio does not warn.
     if not task.cancelled():
         task.exception()
 
 
 async def walk_pages_async(
-    fetch: Callable[[int], Awaitable[OrderPage]], *, window: int = ASYNC_PAGES_IN_FLIGHT
-) -> AsyncGenerator[Order, None]:
-    """Every order of every page, with up to `window` page requests in flight.
+    fetch: Callable[[int], Awaitable[Page[T]]], *, window: int = ASYNC_PAGES_IN_FLIGHT
+) -> AsyncGenerator[T, None]:
+    """Every entry of every page, with up to `window` page requests in flight.
 
     Pages are still handed out strictly in order and judged by the same rules as the sync walk.
     Requests run ahead only as far as the first page's `total` says there are pages; without a
     `total`, only the next page is fetched early. Requests still pending when the walk ends (or
     the caller stops) are cancelled.
     """
-    walk = PageWalk()
-    in_flight: dict[int, asyncio.Task[OrderPage]] = {}
+    walk: PageWalk[T] = PageWalk()
+    in_flight: dict[int, asyncio.Task[Page[T]]] = {}
     last_expected: int | None = None  # the page where `total` says the walk ends
 
     def request(number: int) -> None:
         if number not in in_flight:
-            task = asyncio.ensure_future(fetch(number))
+            task: asyncio.Task[Page[T]] = asyncio.ensure_future(fetch(number))
             task.add_done_callback(_consume_result)
             in_flight[number] = task
 

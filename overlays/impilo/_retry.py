@@ -7,7 +7,8 @@ Which methods and statuses are retried is fixed in `_constants.py`:
 - GET: connection errors, timeouts, 429, 502, 503, 504.
 - DELETE (void): only a 429 or a connection that never opened, since a repeated void of an order
   that was in fact voided may answer 409.
-- POST (create): never by default; it is not idempotent and a retry may place the order twice.
+- PATCH (a webhook's URL, the secret): like GET; each sets a value, so repeating one is harmless.
+- POST (create, register): never; a create is retried only as a safe create (`_safe_create.py`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import httpx
 from ._constants import (
     CONNECTION_ERRORS,
     DEFAULT_MAX_RETRIES,
+    IDEMPOTENT_METHODS,
     INITIAL_RETRY_DELAY,
     MAX_RETRY_DELAY,
     MAX_TOTAL_RETRY_WAIT,
@@ -75,17 +77,19 @@ class RetryPolicy:
 
 
 def _retries_status(method: str, status_code: int) -> bool:
-    if method == "GET":
+    if method in IDEMPOTENT_METHODS:
         return status_code in RETRYABLE_STATUSES
     if method == "DELETE":
         return status_code in UNPROCESSED_STATUSES
-    return status_code in RETRYABLE_STATUSES  # POST only gets here when the caller opted in
+    return False  # POST: see _safe_create.py
 
 
 def _retries_error(method: str, error: httpx.TransportError) -> bool:
+    if method in IDEMPOTENT_METHODS:
+        return isinstance(error, UNSENT_ERRORS + CONNECTION_ERRORS)
     if method == "DELETE":
         return isinstance(error, UNSENT_ERRORS)
-    return isinstance(error, UNSENT_ERRORS + CONNECTION_ERRORS)
+    return False
 
 
 @dataclass
@@ -98,7 +102,8 @@ class RetryBudget:
     attempt: int = 0
     waited: float = 0.0
 
-    def _spend(self, delay: float) -> float | None:
+    def spend(self, delay: float) -> float | None:
+        """Count one more retry after waiting `delay`; None (and nothing counted) when the budget is spent."""
         if self.attempt >= self.max_retries or self.waited + delay > self.policy.max_total_wait:
             return None
         self.attempt += 1
@@ -111,13 +116,13 @@ class RetryBudget:
             return None
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         delay = self.policy.backoff(self.attempt) if retry_after is None else retry_after
-        return self._spend(delay)
+        return self.spend(delay)
 
     def after_error(self, error: httpx.TransportError) -> float | None:
         """Seconds to wait before retrying after a connection error, or None to raise it."""
         if not _retries_error(self.method, error):
             return None
-        return self._spend(self.policy.backoff(self.attempt))
+        return self.spend(self.policy.backoff(self.attempt))
 
 
 def _log_retry(request: str, delay: float, reason: str, budget: RetryBudget) -> None:

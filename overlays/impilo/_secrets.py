@@ -1,4 +1,4 @@
-"""Keeping the API key out of everything a person may read: reprs, messages, logs.
+"""Keeping secrets (API keys, the webhook secret) out of everything a person may read: reprs, messages, logs.
 
 Requests never log their headers (httpx logs method, URL and status; httpcore logs the request
 method only). Responses are another matter: httpcore logs response headers at DEBUG, and a server
@@ -28,17 +28,22 @@ HTTP_LOGGERS = (
 )
 
 
+def _mask(text: str, secret: str) -> str:
+    if len(secret) >= MIN_SUBSTRING_SECRET_LENGTH:
+        return text.replace(secret, MASK)
+    return re.sub(rf"(?<![\w-]){re.escape(secret)}(?![\w-])", MASK, text)
+
+
 def redact(text: str, secret: str | None) -> str:
-    """`text` with every occurrence of `secret` replaced by a mask.
+    """`text` with every occurrence of `secret`, and of every secret registered by `protect_logs`, masked.
 
     A short key (a test's "k") is masked only where it stands alone, so it cannot turn every log
     line into asterisks; a real key is masked wherever it appears.
     """
-    if not secret:
-        return text
-    if len(secret) >= MIN_SUBSTRING_SECRET_LENGTH:
-        return text.replace(secret, MASK)
-    return re.sub(rf"(?<![\w-]){re.escape(secret)}(?![\w-])", MASK, text)
+    for known in ({secret} if secret else set()) | _FILTER.secrets:
+        if known in text:
+            text = _mask(text, known)
+    return text
 
 
 class _RedactingFilter(logging.Filter):
@@ -53,9 +58,7 @@ class _RedactingFilter(logging.Filter):
             return True
         message = record.getMessage()
         if any(secret in message for secret in self.secrets):
-            redacted = message
-            for secret in self.secrets:
-                redacted = redact(redacted, secret)
+            redacted = redact(message, None)
             if redacted != message:
                 record.msg, record.args = redacted, None
         return True

@@ -18,7 +18,7 @@ class WebhookSecretRequest:
         secret (str): Sent verbatim in `Impilo-Webhook-Secret` with every delivery.
     """
 
-    secret: str
+    secret: str = _attrs_field(repr=lambda _: "***")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
