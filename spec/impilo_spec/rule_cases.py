@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from . import docs_ids, example_value
 
-__all__ = ["CASES", "OPEN_CASES", "QUESTIONS", "RuleCase", "case"]
+__all__ = ["CASES", "OPEN_CASES", "QUESTIONS", "REFUSED_CASES", "SENT_CASES", "RuleCase", "case"]
 
 Verdict = Literal["accept", "refuse"]
 ServerVerdict = Literal["accept", "refuse", "open"]
@@ -481,6 +481,9 @@ INVALID_CASES: tuple[RuleCase, ...] = (
 )
 
 CASES: tuple[RuleCase, ...] = VALID_CASES + OPEN_CASES + INVALID_CASES
+# By the client's verdict: what it sends, and what it refuses before sending.
+SENT_CASES: tuple[RuleCase, ...] = tuple(c for c in CASES if c.client == "accept")
+REFUSED_CASES: tuple[RuleCase, ...] = tuple(c for c in CASES if c.client == "refuse")
 
 
 def case(name: str) -> RuleCase:
