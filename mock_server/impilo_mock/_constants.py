@@ -1,11 +1,13 @@
-"""Settings of the mock server, in one place."""
+"""Settings of the mock server, in one place. Facts of the API itself come from the spec (impilo_spec)."""
 
 from __future__ import annotations
 
-# The documented development key: fine on loopback, never a real credential.
-DEFAULT_API_KEY = "impilo-dev-key"
+import impilo_spec
+
+# The documented development key (impilo_spec owns it): fine on loopback, never a real credential.
+DEFAULT_API_KEY = impilo_spec.DEV_API_KEY
 # Comma-separated keys; overrides the default when --api-key is not given.
-API_KEYS_ENV = "IMPILO_MOCK_API_KEYS"
+API_KEYS_ENV = impilo_spec.MOCK_API_KEYS_ENV
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -16,4 +18,5 @@ MAX_BODY_BYTES = 1024 * 1024
 # Seconds between lifecycle steps of an order when the simulated lifecycle is on.
 DEFAULT_LIFECYCLE_TICK = 2.0
 
-ORDERS_PATH = "/api/v3/order"
+# How many violations one refusal lists: a hostile body can break a rule a hundred thousand times.
+MAX_REPORTED_ERRORS = 20

@@ -1,15 +1,36 @@
 """What an order is in the mock: how a create body becomes an Order, how it is voided and how
 the simulated lifecycle moves it on. Pure functions over JSON documents; storage is elsewhere.
+
+The mock's choices where the docs leave a create body open (impilo_spec.rule_cases.QUESTIONS):
+- explicit-null: null for a field left out (patient or site, orderItems or orderKits,
+  shippingOption, externalOrderIds, orderNotes) is taken as left out: accepted.
+- line-without-count: an item or kit line without a count is accepted and stored with no count;
+  every later answer shows `count: null` for it.
+- new-patient: a patient written out with no id (firstName and lastName, see PatientRequest) is
+  accepted and creates a patient in the mock's catalog: a new id, the fields as written, no
+  site, not archived, not enrolled. The order names that patient (and so has no site); the
+  patient is then fetched and listed like any other. A new patient whose externalIdentifier
+  already names a patient is refused with 422 (an identifier names one patient).
+- non-positive ids and counts, coerced types ("10"), out-of-range integers and request enum
+  values the spec does not list are refused with 422, as the contract view refuses them
+  (`_validation`).
+- An id that names no seeded (or created) patient, site, item or kit is 404 with an `errors`
+  entry naming the field. Every seeded record may be ordered, an archived kit or patient, an
+  inactive site or an item that is not orderable included: the docs do not say otherwise.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ._errors import ApiError, FieldError
-from ._seed import Seed
+from ._seed import property_names
+
+if TYPE_CHECKING:
+    from ._catalog import Catalog
 
 JsonObject = dict[str, Any]
 
@@ -44,46 +65,78 @@ def render(order: JsonObject) -> bytes:
     return json.dumps(order, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def _lookup(table: dict[int, JsonObject], kind: str, ref: JsonObject, field: str, missing: list[FieldError]) -> Any:
+def _lookup(
+    table: Callable[[int], JsonObject | None], kind: str, ref: JsonObject, field: str, missing: list[FieldError]
+) -> Any:
     ref_id = int(ref["id"])
-    found = table.get(ref_id)
+    found = table(ref_id)
     if found is None:
         missing.append(FieldError(field, f"{kind} {ref_id} does not exist"))
     return found
 
 
-def build_order(body: JsonObject, seed: Seed) -> JsonObject:
-    """The Order for a create body that passed the contract view, without `id` and events yet.
+def _count(line: JsonObject) -> int | None:
+    # A line without a count is stored without one (documented choice: the docs leave it open).
+    count = line.get("count")
+    return None if count is None else int(count)
 
-    Raises ApiError 404 naming every patient, site, item or kit id that does not exist.
+
+def new_patient(written: JsonObject) -> JsonObject:
+    """The Patient a create body writes out (no id yet): its fields as written, no site, not archived.
+
+    Fields left out are null; a new patient is not enrolled (enrolment is outside this API).
+    """
+    address = written.get("address")
+    return {
+        **dict.fromkeys(property_names("Patient")),
+        **{name: written.get(name) for name in property_names("PatientRequest") if name not in ("id", "address")},
+        "id": None,
+        "address": None if address is None else {name: address.get(name) for name in property_names("Address")},
+        "site": None,
+        "archived": False,
+        "enrolled": False,
+    }
+
+
+def build_order(body: JsonObject, catalog: Catalog) -> tuple[JsonObject, JsonObject | None]:
+    """The Order for a create body that passed the contract view, without `id` and events yet,
+    and the new patient it writes out (None when it names an existing one or a site).
+
+    Raises ApiError 404 naming every patient, site, item or kit id that does not exist, and 422
+    when a new patient's externalIdentifier already names a patient.
     """
     missing: list[FieldError] = []
-    patient = site = None
-    if body.get("patient") is not None:
-        patient = _lookup(seed.patients, "patient", body["patient"], "$.patient.id", missing)
-        if patient is not None:
+    patient = site = created = None
+    written = body.get("patient")
+    if written is not None and written.get("id") is None:
+        # No id: a new patient (the contract view's identified-by-id rule made sure of its names).
+        identifier = written.get("externalIdentifier")
+        holder = None if identifier is None else catalog.patient_by_identifier(identifier)
+        if holder is not None:
+            message = f"externalIdentifier {identifier!r:.60} already names patient {holder['id']}"
+            raise ApiError(422, message, [FieldError("$.patient.externalIdentifier", f"unique-identifier: {message}")])
+        patient = created = new_patient(written)
+    elif written is not None:
+        patient = _lookup(catalog.patient, "patient", written, "$.patient.id", missing)
+        if patient is not None and patient.get("site"):
             # The patient's own site receives it, as in the docs' responses (both are set).
-            site_ref = patient.get("site") or {}
-            site = seed.sites.get(int(site_ref.get("id", 0)))
+            site = catalog.site(int(patient["site"]["id"]))
     else:
-        site = _lookup(seed.sites, "site", body["site"], "$.site.id", missing)
+        site = _lookup(catalog.site, "site", body["site"], "$.site.id", missing)
     order_items = [
         {
-            "item": _lookup(seed.items, "item", line["item"], f"$.orderItems[{i}].item.id", missing),
-            "count": int(line["count"]),
+            "item": _lookup(catalog.item_summary, "item", line["item"], f"$.orderItems[{i}].item.id", missing),
+            "count": _count(line),
         }
         for i, line in enumerate(body.get("orderItems") or [])
     ]
     order_kits = [
-        {
-            "kit": _lookup(seed.kits, "kit", line["kit"], f"$.orderKits[{i}].kit.id", missing),
-            "count": int(line["count"]),
-        }
+        {"kit": _lookup(catalog.kit, "kit", line["kit"], f"$.orderKits[{i}].kit.id", missing), "count": _count(line)}
         for i, line in enumerate(body.get("orderKits") or [])
     ]
     if missing:
         raise ApiError(404, "; ".join(e.message for e in missing), missing)
-    return {
+    order = {
         "id": None,
         "externalOrderIds": list(body.get("externalOrderIds") or []),
         "patient": patient,
@@ -98,6 +151,7 @@ def build_order(body: JsonObject, seed: Seed) -> JsonObject:
         "packedKits": [],
         "shippingOption": body.get("shippingOption") or DEFAULT_SHIPPING_OPTION,
     }
+    return order, created
 
 
 def place(order: JsonObject, order_id: int, now: float) -> JsonObject:

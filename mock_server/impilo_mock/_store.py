@@ -1,6 +1,10 @@
 """Orders in SQLite (stdlib sqlite3): in memory by default, in a file that outlives the process
 with `db_path`. Each order is kept as its rendered JSON, so a fetch is one indexed read.
 
+Patients created with an order (a new patient written out in the create body) are kept here
+too, in the same transaction as the order, so they outlive a restart with the orders that name
+them; their ids follow the highest seeded patient id (`reserve_patient_ids`).
+
 One connection guarded by one lock: every statement runs under it, so concurrent requests (and
 the lifecycle task) see whole transactions only. SQL is parameterised throughout.
 
@@ -42,6 +46,10 @@ CREATE TABLE IF NOT EXISTS order_external_ids (
     external_id TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS order_external_ids_lookup ON order_external_ids (external_id, order_id);
+CREATE TABLE IF NOT EXISTS patients (
+    id INTEGER PRIMARY KEY,
+    body BLOB NOT NULL
+);
 """
 
 
@@ -77,6 +85,10 @@ class OrderStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._patient_id_floor = 0
+        rows = self._db.execute("SELECT body FROM patients ORDER BY id").fetchall()
+        # Created patients are few and read on every catalog look-up: kept in memory, replaced on write.
+        self._patients: dict[int, JsonObject] = {p["id"]: p for p in (json.loads(row[0]) for row in rows)}
 
     def add_listener(self, callback: StatusListener) -> None:
         """Call `callback(order, previous_status)` after every committed status change (see the class)."""
@@ -102,22 +114,48 @@ class OrderStore:
             self._db.close()
 
     def clear(self) -> None:
-        """Forget every order; ids start again from 1."""
+        """Forget every order and every patient created with one; order ids start again from 1."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM order_external_ids")
             self._db.execute("DELETE FROM orders")
+            self._db.execute("DELETE FROM patients")
             self._db.execute("DELETE FROM sqlite_sequence WHERE name = ?", ("orders",))
             self._db.execute("COMMIT")
+            self._patients = {}
 
-    def create(self, order: JsonObject) -> bytes:
-        """Store a built order under the next id; returns its rendered JSON."""
+    def reserve_patient_ids(self, up_to: int) -> None:
+        """New patients get ids above `up_to` (the highest seeded patient id), and above every created one."""
+        self._patient_id_floor = max(self._patient_id_floor, up_to)
+
+    def created_patient(self, patient_id: int) -> JsonObject | None:
+        """A patient created with an order, as stored (read-only)."""
+        return self._patients.get(patient_id)
+
+    def created_patients(self) -> list[JsonObject]:
+        """Every patient created with an order, by id (read-only)."""
+        return list(self._patients.values())
+
+    def create(self, order: JsonObject, new_patient: JsonObject | None = None) -> bytes:
+        """Store a built order under the next id; returns its rendered JSON.
+
+        `new_patient` (a Patient without an id) is stored in the same transaction under the next
+        patient id, and becomes the order's patient.
+        """
         now = self._clock()
         patient = order.get("patient")
         patient_id = patient["id"] if patient else None
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
+                if new_patient is not None:
+                    (highest,) = self._db.execute("SELECT MAX(id) FROM patients").fetchone()
+                    patient_id = max(self._patient_id_floor, int(highest or 0)) + 1
+                    new_patient = {**new_patient, "id": patient_id}
+                    self._db.execute(
+                        "INSERT INTO patients (id, body) VALUES (?, ?)", (patient_id, _orders.render(new_patient))
+                    )
+                    order["patient"] = new_patient
                 cursor = self._db.execute(
                     "INSERT INTO orders (patient_id, status, status_changed_at, body) VALUES (?, ?, ?, ?)",
                     (patient_id, _orders.INITIAL_STATUS, now, b""),
@@ -133,6 +171,8 @@ class OrderStore:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            if new_patient is not None:
+                self._patients = {**self._patients, new_patient["id"]: new_patient}
         if self._listeners:
             # Parsed from what was stored: listeners see what a fetch answers, and share no seed record.
             self._notify([(json.loads(body), None)])

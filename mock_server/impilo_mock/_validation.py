@@ -1,18 +1,22 @@
-"""Check a create body with the client's own rule check, so the mock and the client cannot drift.
+"""Check a create body against the contract view's OrderCreateRequest, with the mock's own evaluator.
 
-The rules live once, in the contract view (`overlays/rules.overlay.yaml`); `impilo.rules` turns a
-body's violations into paths and messages, and this module only shapes them as the Error body's
-field errors.
+The rules live once, in the contract view (openapi.yaml plus overlays/rules.overlay.yaml); the
+client checks them with jsonschema, the mock with `_schema` (its own implementation, compiled
+once at start-up), and the tests require the two to agree. This module only shapes violations
+as the Error body's field errors: `field` is the JSON path, `message` starts with the rule's name.
 """
 
 from __future__ import annotations
 
-from impilo.rules import json_violations
+import functools
 
+import impilo_spec
+
+from ._constants import MAX_REPORTED_ERRORS
 from ._errors import FieldError
+from ._schema import Validator, compile_schema
 
-# A hostile body can break a rule a hundred thousand times; the answer names the first few.
-MAX_REPORTED_ERRORS = 20
+CREATE_SCHEMA = "/components/schemas/OrderCreateRequest"
 _MAX_MESSAGE = 300
 
 
@@ -20,9 +24,15 @@ def _shorten(text: str) -> str:
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 3] + "..."
 
 
+@functools.cache
+def request_validator(pointer: str = CREATE_SCHEMA) -> Validator:
+    """The compiled schema at `pointer` of the contract view (compiled once, on first use)."""
+    return compile_schema(impilo_spec.contract_view(), pointer)
+
+
 def create_body_errors(body: object) -> list[FieldError]:
-    """How `body` (parsed JSON) breaks the contract view's OrderCreateRequest, by field."""
+    """How `body` (parsed JSON) breaks the contract view's OrderCreateRequest, by field; empty if it does not."""
     return [
         FieldError(_shorten(v.path), _shorten(f"{v.rule}: {v.message}"))
-        for v in json_violations(body, limit=MAX_REPORTED_ERRORS)
+        for v in request_validator().violations(body, limit=MAX_REPORTED_ERRORS)
     ]

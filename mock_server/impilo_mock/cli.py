@@ -13,8 +13,8 @@ from ._constants import API_KEYS_ENV, DEFAULT_API_KEY, DEFAULT_HOST, DEFAULT_LIF
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="impilo-mock",
-        description="A stateful mock of the Impilo v3 Orders API (seed: patient 1234, site 1234, "
-        "items and kits 1000-1003).",
+        description="A stateful mock of the Impilo v3 API: orders and catalog look-ups (seed: the docs' "
+        "patient 1234, site 1234, items and kits 1000-1003, and a few more).",
         epilog=f"API keys: --api-key, else ${API_KEYS_ENV} (comma-separated), else the development "
         f"key {DEFAULT_API_KEY!r}. Prefer the environment variable for anything secret: flags show in ps.",
     )
@@ -35,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_LIFECYCLE_TICK,
         metavar="SECONDS",
         help="seconds per lifecycle step (default %(default)s)",
+    )
+    parser.add_argument(
+        "--seed-file",
+        metavar="PATH",
+        help='JSON {"patients": [...], "sites": [...], "items": [...], "kits": [...]}: records added to '
+        "the built-in catalog, or replacing its records by id",
     )
     parser.add_argument("--access-log", action="store_true", help="log every request (off by default, for speed)")
     return parser
@@ -58,9 +64,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     import uvicorn
 
     from ._app import create_app
+    from ._seed import Seed, SeedError
 
+    seed = None
+    if args.seed_file:
+        try:
+            seed = Seed.from_file(args.seed_file)
+        except SeedError as exc:
+            print(f"impilo-mock: --seed-file {exc}", file=sys.stderr)
+            return 2
     keys = api_keys_from(args.api_keys, os.environ)
-    app = create_app(api_keys=keys, db_path=args.db, lifecycle=args.lifecycle, lifecycle_tick=args.tick)
+    app = create_app(api_keys=keys, db_path=args.db, lifecycle=args.lifecycle, lifecycle_tick=args.tick, seed=seed)
     where = args.db or "memory"
     source = "the development default" if keys == [DEFAULT_API_KEY] else f"{len(keys)} configured"
     print(f"impilo-mock: orders in {where}; API keys: {source}", file=sys.stderr, flush=True)

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from mock_helpers import check_against_spec
 
-from impilo.spec import api_key_header
+from impilo_spec import api_key_header
 from impilo_mock import MockServer
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from typing import Any
 
@@ -10,20 +11,29 @@ import httpx
 import pytest
 from jsonschema import Draft202012Validator
 
-from impilo.spec import contract_view
+from impilo_spec import contract_view, operation
 
-ORDERS = "/api/v3/order"
-_ORDER_PATH = re.compile(r"/api/v3/order/[^/]+")
+ORDERS = operation("listOrders")[1]
 # Statuses the spec cannot document because they belong to no operation: an unknown route
 # (404) and a method the path does not have (405). Both still send the Error body.
 OUTSIDE_OPERATIONS = {404, 405}
 
 
+@functools.cache
+def _route_patterns() -> list[tuple[re.Pattern[str], str]]:
+    # Literal paths first, as the mock routes them (`/patient/identifier/{x}` is not `/patient/{id}`).
+    paths = sorted(contract_view()["paths"], key=lambda p: [seg.startswith("{") for seg in p.split("/")])
+    return [
+        (re.compile("/".join("[^/]+" if seg.startswith("{") else re.escape(seg) for seg in p.split("/"))), p)
+        for p in paths
+    ]
+
+
 def route_of(path: str) -> str | None:
-    if path == ORDERS:
-        return ORDERS
-    if _ORDER_PATH.fullmatch(path):
-        return ORDERS + "/{orderId}"
+    """The spec path template a request path falls under, None when it is no route of the spec."""
+    for pattern, template in _route_patterns():
+        if pattern.fullmatch(path):
+            return template
     return None
 
 

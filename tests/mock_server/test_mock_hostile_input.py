@@ -87,7 +87,7 @@ def test_bad_create_body_is_refused(
         (site_order(site={"id": "1234"}), "$.site.id"),
         (site_order(orderItems=[{"item": {"id": 1000}, "count": "1"}]), "$.orderItems[0].count"),
         (site_order(orderItems=[{"item": {"id": 1000}, "count": 2**31}]), "$.orderItems[0].count"),
-        (site_order(orderKits=[{"kit": {"id": 1000}}]), "$.orderKits[0]"),
+        (site_order(orderKits=[{"kit": {"id": 1000}, "count": 1.5}]), "$.orderKits[0].count"),
         (site_order(shippingOption="teleport"), "$.shippingOption"),
     ],
 )

@@ -10,6 +10,7 @@ import pytest
 from mock_helpers import site_order
 
 from impilo_mock import OrderStore, Seed
+from impilo_mock._catalog import Catalog
 from impilo_mock._orders import build_order
 
 Change = tuple[int, str, str | None]
@@ -23,7 +24,8 @@ def _store_with_log() -> tuple[OrderStore, list[Change]]:
 
 
 def _create(store: OrderStore, seed: Seed | None = None) -> int:
-    return int(json.loads(store.create(build_order(site_order(), seed or Seed())))["id"])
+    order, new_patient = build_order(site_order(), Catalog(seed or Seed(), store))
+    return int(json.loads(store.create(order, new_patient))["id"])
 
 
 def test_create_each_lifecycle_step_and_void_are_heard_with_the_previous_status() -> None:
