@@ -9,8 +9,8 @@ import httpx
 import pytest
 from mock_helpers import check_against_spec
 
-from impilo_spec import api_key_header
 from impilo_mock import MockServer
+from impilo_spec import api_key_header
 
 
 def _check_hook(response: httpx.Response) -> None:
