@@ -19,11 +19,17 @@ log=build/bootstrap.log
 started=$(date +%s)
 
 say() { echo "bootstrap: $*"; }
+# A failure before anything was touched: the one line is the whole story.
+refuse() {
+    trap - EXIT
+    say "$*" >&2
+    exit 1
+}
 
 # The minimum version is written once, in pyproject.toml.
 minimum=$(sed -n 's/^requires-python *= *">= *\([0-9][0-9.]*\)".*/\1/p' pyproject.toml)
 if [ -z "$minimum" ]; then
-    say "cannot read requires-python from pyproject.toml" >&2
+    echo "bootstrap: cannot read requires-python from pyproject.toml" >&2
     exit 1
 fi
 minimum_tuple=$(echo "$minimum" | sed 's/\./, /g')
@@ -63,28 +69,16 @@ if [ -x "$venv/bin/python" ]; then
     found=$(probe "$venv/bin/python")
     case $? in
         0) ;;
-        3)
-            say "$venv has Python ${found%% *}, older than the $minimum this project needs: run make clean, then make PYTHON=/path/to/python$minimum (or newer)" >&2
-            exit 1
-            ;;
-        *)
-            say "$venv/bin/python does not run: run make clean, then make again" >&2
-            exit 1
-            ;;
+        3) refuse "$venv has Python ${found%% *}, older than the $minimum this project needs: run make clean, then make PYTHON=/path/to/python3.13 (any $minimum+ interpreter)" ;;
+        *) refuse "$venv/bin/python does not run: run make clean, then make again" ;;
     esac
     say "updating $venv (Python ${found%% *})"
 else
     found=$(probe "$python")
     case $? in
         0) ;;
-        3)
-            say "Python ${found%% *} at ${found#* } is too old: this project needs Python $minimum or newer; pick one with make PYTHON=/path/to/python3.13 (any $minimum+ interpreter)" >&2
-            exit 1
-            ;;
-        *)
-            say "cannot run '$python': this project needs Python $minimum or newer; pick one with make PYTHON=/path/to/python3.13" >&2
-            exit 1
-            ;;
+        3) refuse "Python ${found%% *} at ${found#* } is too old: this project needs Python $minimum or newer; pick one with make PYTHON=/path/to/python3.13 (any $minimum+ interpreter)" ;;
+        *) refuse "cannot run '$python': this project needs Python $minimum or newer; pick one with make PYTHON=/path/to/python3.13" ;;
     esac
     say "creating $venv with Python ${found%% *} at ${found#* } (make PYTHON=... picks another)"
     created=yes

@@ -32,24 +32,11 @@ class KitReferenceParam(TypedDict, total=False):
     id: Required[int]
 
 
-class NewPatientParam(TypedDict, total=False):
-    """A patient created with the order, written with the patient's details instead of an id."""
-
-    externalIdentifier: str
-    firstName: Required[str]
-    lastName: Required[str]
-    dateOfBirth: str
-    email: str
-    phoneNumber: str
-    address: AddressRequestParam
-    sex: Literal['male', 'female', 'other', 'unknown']
-
-
 class OrderCreateRequestParam(TypedDict, total=False):
     """A new order. Exactly one of `patient` or `site` is set; at least one of `orderItems` or `orderKits` is set and not empty; every patient, site, item and kit is named by id. Those cross-field rules live in overlays/rules.overlay.yaml, because the client generator cannot express them. Read-only Order fields sent here are ignored (FACTS)."""
 
     externalOrderIds: list[str] | None
-    patient: PatientReferenceParam | NewPatientParam | None
+    patient: PatientRequestParam | None
     site: SiteReferenceParam | None
     orderItems: list[OrderItemRequestParam] | None
     orderKits: list[OrderKitRequestParam] | None
@@ -95,10 +82,17 @@ class OrderStatusWebhookTestParam(TypedDict, total=False):
     orderStatusName: Required[str]
 
 
-class PatientReferenceParam(TypedDict, total=False):
-    """An existing patient, named by id. Other patient fields may be sent and are ignored by the order."""
+class PatientRequestParam(TypedDict, total=False):
+    """The patient of a new order: an existing patient named by `id` (seeds/004: only the id is required; other fields sent with it are ignored by the order), or a new patient written out without an id (FACTS: when a patient is written, firstName and lastName are required). Which one a body is, and the rule that it is one of them, is in the rules overlay."""
 
-    id: Required[int]
+    id: int
+    externalIdentifier: str
+    firstName: str
+    lastName: str
+    dateOfBirth: str
+    email: str
+    phoneNumber: str
+    address: AddressRequestParam
     sex: Literal['male', 'female', 'other', 'unknown']
 
 
@@ -131,14 +125,13 @@ __all__ = [
     "AddressRequestParam",
     "ItemReferenceParam",
     "KitReferenceParam",
-    "NewPatientParam",
     "OrderCreateRequestParam",
     "OrderItemRequestParam",
     "OrderKitRequestParam",
     "OrderNoteRequestParam",
     "OrderStatusFullWebhookTestParam",
     "OrderStatusWebhookTestParam",
-    "PatientReferenceParam",
+    "PatientRequestParam",
     "SiteReferenceParam",
     "WebhookCreateRequestParam",
     "WebhookSecretRequestParam",

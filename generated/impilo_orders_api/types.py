@@ -79,7 +79,18 @@ class Absent:
 
 ABSENT = Absent()
 OPTIONAL, REQUIRED, REQUIRED_NULLABLE = 0, 1, 2
-MASK = "***"
+
+
+class Masked:
+    """Stands in for a secret's value in a drift record (the webhook secret of a response)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "***"
+
+
+MASKED = Masked()
 MAX_SHOWN = 60
 logger = logging.getLogger("impilo.drift")
 
@@ -206,7 +217,7 @@ def checked_list(
 def _masked(owner: Any, key: str, value: Any) -> Any:
     secret_keys: frozenset[str] = getattr(type(owner), "_secret_keys", frozenset())
     return (
-        MASK
+        MASKED
         if key in secret_keys and value is not ABSENT and value is not None
         else value
     )

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from impilo import AsyncImpilo, AuthenticationError, Impilo, NotFoundError, OrderRuleError
-from impilo.rule_cases import INVALID_CASES, VALID_CASES
+from impilo_spec.rule_cases import REFUSED_CASES as INVALID_CASES
+from impilo_spec.rule_cases import SENT_CASES as VALID_CASES
 from impilo_orders_api.api.orders import create_order
 from impilo_orders_api.models.order import Order
 from impilo_orders_api.models.order_create_request import OrderCreateRequest

@@ -10,7 +10,7 @@ from impilo_fakes import API_KEY, BASE_URL, Recorder, make_async_client, make_cl
 
 import impilo
 from impilo import AsyncImpilo, ConfigurationError, Impilo, OrderRuleError
-from impilo.rule_cases import case
+from impilo_spec.rule_cases import case
 from impilo_orders_api.client import AuthenticatedClient
 from impilo_orders_api.models.order import Order
 from impilo_orders_api.models.order_page import OrderPage
@@ -104,7 +104,7 @@ def test_list_sends_page_size_and_filters() -> None:
 
 
 def test_list_defaults_are_the_specs_and_one_external_id_may_be_a_string() -> None:
-    recorder = Recorder([httpx.Response(200, json=page_json([]))] * 2)
+    recorder = Recorder([httpx.Response(200, json=page_json([], total=0, last=True))] * 2)
     client = make_client(recorder)
     client.orders.list()
     client.orders.list(external_order_ids="xyz_123_0")

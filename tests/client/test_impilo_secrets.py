@@ -19,7 +19,7 @@ from impilo_fakes import (
 )
 
 from impilo import APIConnectionError, AsyncImpilo, AuthenticationError, Impilo, OrderRuleError, spec
-from impilo.rule_cases import case
+from impilo_spec.rule_cases import case
 
 JSON = {"Content-Type": "application/json"}
 
@@ -38,7 +38,7 @@ def test_reprs_and_strs_never_show_the_key() -> None:
     for thing in (sync_client, async_client, sync_client.generated, async_client.generated, sync_client.orders):
         for text in (repr(thing), str(thing), f"{thing}", format(thing, "")):
             assert API_KEY not in text
-    assert repr(sync_client) == f"Impilo(base_url='{BASE_URL}', api_key='***')"
+    assert repr(sync_client) == f"Impilo(base_url='{BASE_URL}', api_key='***', strict=False)"
     assert "Impilo-API-Key='***'" in repr(sync_client.generated)
 
 

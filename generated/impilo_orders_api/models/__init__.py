@@ -20,7 +20,6 @@ from .kit_item import KitItem
 from .kit_page import KitPage
 from .kit_reference import KitReference
 from .manufacturer import Manufacturer
-from .new_patient import NewPatient
 from .order import Order
 from .order_create_request import OrderCreateRequest
 from .order_event import OrderEvent
@@ -40,7 +39,7 @@ from .order_status_webhook_test import OrderStatusWebhookTest
 from .packed_kit import PackedKit
 from .patient import Patient
 from .patient_page import PatientPage
-from .patient_reference import PatientReference
+from .patient_request import PatientRequest
 from .patient_sort import PatientSort
 from .sex import Sex
 from .shipping_option import ShippingOption
@@ -78,7 +77,6 @@ __all__ = (
     "KitPage",
     "KitReference",
     "Manufacturer",
-    "NewPatient",
     "Order",
     "OrderCreateRequest",
     "OrderEvent",
@@ -98,7 +96,7 @@ __all__ = (
     "PackedKit",
     "Patient",
     "PatientPage",
-    "PatientReference",
+    "PatientRequest",
     "PatientSort",
     "Sex",
     "ShippingOption",

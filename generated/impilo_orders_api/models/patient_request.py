@@ -10,27 +10,32 @@ from attrs import field as _attrs_field
 from ..models.sex import Sex
 from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="NewPatient")
+T = TypeVar("T", bound="PatientRequest")
 
 
 @_attrs_define
-class NewPatient:
-    """A patient created with the order, written with the patient's details instead of an id.
+class PatientRequest:
+    """The patient of a new order: an existing patient named by `id` (seeds/004: only the id is
+    required; other fields sent with it are ignored by the order), or a new patient written
+    out without an id (FACTS: when a patient is written, firstName and lastName are required).
+    Which one a body is, and the rule that it is one of them, is in the rules overlay.
 
-    Attributes:
-        first_name (str):
-        last_name (str):
-        external_identifier (str | Unset): The customer's own id for the patient.
-        date_of_birth (str | Unset): YYYY-MM-DD.
-        email (str | Unset):
-        phone_number (str | Unset):
-        address (AddressRequest | Unset): A postal address as written.
-        sex (Sex | Unset): The patient's sex as recorded by the customer.
+        Attributes:
+            id (int | Unset): Impilo's id of an existing patient (FACTS, int64).
+            external_identifier (str | Unset): The customer's own id for a new patient.
+            first_name (str | Unset):
+            last_name (str | Unset):
+            date_of_birth (str | Unset): YYYY-MM-DD.
+            email (str | Unset):
+            phone_number (str | Unset):
+            address (AddressRequest | Unset): A postal address as written.
+            sex (Sex | Unset): The patient's sex as recorded by the customer.
     """
 
-    first_name: str
-    last_name: str
+    id: int | Unset = UNSET
     external_identifier: str | Unset = UNSET
+    first_name: str | Unset = UNSET
+    last_name: str | Unset = UNSET
     date_of_birth: str | Unset = UNSET
     email: str | Unset = UNSET
     phone_number: str | Unset = UNSET
@@ -41,10 +46,14 @@ class NewPatient:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["firstName"] = self.first_name
-        field_dict["lastName"] = self.last_name
+        if self.id is not UNSET:
+            field_dict["id"] = self.id
         if self.external_identifier is not UNSET:
             field_dict["externalIdentifier"] = self.external_identifier
+        if self.first_name is not UNSET:
+            field_dict["firstName"] = self.first_name
+        if self.last_name is not UNSET:
+            field_dict["lastName"] = self.last_name
         if self.date_of_birth is not UNSET:
             field_dict["dateOfBirth"] = self.date_of_birth
         if self.email is not UNSET:
@@ -67,9 +76,10 @@ class NewPatient:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = {**src_dict}
         self = cls.__new__(cls)
-        self.first_name = d.pop("firstName")
-        self.last_name = d.pop("lastName")
+        self.id = d.pop("id", UNSET)
         self.external_identifier = d.pop("externalIdentifier", UNSET)
+        self.first_name = d.pop("firstName", UNSET)
+        self.last_name = d.pop("lastName", UNSET)
         self.date_of_birth = d.pop("dateOfBirth", UNSET)
         self.email = d.pop("email", UNSET)
         self.phone_number = d.pop("phoneNumber", UNSET)
