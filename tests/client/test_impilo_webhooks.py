@@ -245,7 +245,7 @@ def test_every_json_type_as_an_unknown_events_payload(name: str) -> None:
 
 
 def _status_payload(field: str, value: Any) -> dict[str, Any]:
-    payload = copy.deepcopy(status_envelope()["payload"])
+    payload: dict[str, Any] = copy.deepcopy(status_envelope()["payload"])
     node = payload["orderEvent"] if field in ("name", "eventTimestamp") else payload
     if value is MISSING:
         node.pop(field)
@@ -277,7 +277,7 @@ def test_every_json_type_in_every_order_status_payload_field(field: str, name: s
             warnings.simplefilter("error")
             event = parse(raw, GOOD, secret=SECRET, strict=True)
         assert isinstance(event, OrderStatusEvent)
-        expected = None if value is MISSING or value is None else value
+        expected: Any = None if value is MISSING or value is None else value
         if field == "orderEvent":
             assert event.event == (None if expected is None else OrderEvent.from_dict(expected))
             assert event.status == (None if expected is None else expected.get("name"))
@@ -379,7 +379,7 @@ def test_a_repeated_header_must_be_the_secret_every_time() -> None:
     assert refused(raw, [(HEADER, "whsec_other"), (HEADER.lower(), SECRET)]).reason == "wrong-secret"
 
 
-HEADER_FORMS = {
+HEADER_FORMS: dict[str, Any] = {
     "dict": {HEADER: SECRET, "Content-Type": "application/json"},
     "dict-lower": {HEADER.lower(): SECRET},
     "dict-upper": {HEADER.upper(): SECRET},
