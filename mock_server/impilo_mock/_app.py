@@ -15,7 +15,7 @@ Choices where the docs leave the answer open (the rest are in `_orders`, `_catal
   holds); voiding one that has left the warehouse is 409.
 
 Two fast paths skip Starlette's request and response objects: GET of an existing order by id
-(`FetchFastPath`, the polling case) and POST create (`CreateOrder`, a plain ASGI endpoint).
+(the polling case) and POST create (`CreateOrder`, a plain ASGI endpoint): see `OrderFastPaths`.
 """
 
 from __future__ import annotations
@@ -41,13 +41,16 @@ import impilo_spec
 from . import _orders
 from ._catalog import Catalog
 from ._constants import DEFAULT_API_KEY, DEFAULT_LIFECYCLE_TICK
+from ._delivery import DEFAULT_RETRY_SCALE, Deliverer
 from ._errors import ApiError, api_error_response, error_body, error_response
 from ._paging import page_body, page_of, render_entry
-from ._parameters import bounds, integer_parameter, parameters_of
-from ._requests import JSON_MEDIA_TYPE, is_json, parse_json, query_lists, query_value, read_body
+from ._parameters import bounds, parameters_of
+from ._requests import JSON_MEDIA_TYPE, parse_json, query_lists, read_body
 from ._seed import Seed
 from ._store import OrderStore, VoidOutcome
 from ._validation import create_body_errors, request_validator
+from ._webhook_routes import WebhookRoutes
+from ._webhooks import WebhookStore
 
 _JSON_HEADER = (b"content-type", JSON_MEDIA_TYPE.encode())
 _BIG_BODY = 64 * 1024
@@ -91,33 +94,6 @@ class ApiKeyMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
-class FetchFastPath:
-    """GET /api/v3/order/{id} of an existing order, answered without Starlette's routing.
-
-    Polling one order is what clients do most, so that one case skips the router and the request
-    and response objects. Anything else, a bad or unknown id included, goes on to the app, which
-    answers it (and its errors) exactly as before.
-    """
-
-    def __init__(self, app: ASGIApp, *, store: OrderStore) -> None:
-        self.app = app
-        self.store = store
-        self.prefix = _path("fetchOrder").split("{", 1)[0]
-        self.max_digits = len(str(bounds("fetchOrder", "orderId")[1]))
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
-            tail = scope["path"].removeprefix(self.prefix)
-            if tail != scope["path"] and tail.isascii() and tail.isdigit() and len(tail) < self.max_digits:
-                body = self.store.get(int(tail))
-                if body is not None:
-                    headers = [_JSON_HEADER, (b"content-length", str(len(body)).encode())]
-                    await send({"type": "http.response.start", "status": 200, "headers": headers})
-                    await send({"type": "http.response.body", "body": body})
-                    return
-        await self.app(scope, receive, send)
-
-
 class CreateOrder:
     """POST /api/v3/order as a plain ASGI endpoint: the busiest write, without Request/Response objects.
 
@@ -139,7 +115,7 @@ class CreateOrder:
             raise ApiError(422, f"the order breaks the contract at {first.field}: {first.message}", errors)
         assert isinstance(body, dict)  # the schema's `type: object` held
         order, new_patient = _orders.build_order(body, self.catalog)
-        rendered = self.store.create(order, new_patient)
+        rendered = self.store.create(order, new_patient, render=self.catalog.render_order)
         headers = [
             _JSON_HEADER,
             (b"content-length", str(len(rendered)).encode()),
@@ -147,6 +123,44 @@ class CreateOrder:
         ]
         await send({"type": "http.response.start", "status": 201, "headers": headers})
         await send({"type": "http.response.body", "body": rendered})
+
+
+class OrderFastPaths:
+    """The two busiest order routes, answered before Starlette's routing and exception layers.
+
+    GET /api/v3/order/{id} of an existing order (polling one order is what clients do most) is
+    one store read; POST /api/v3/order goes straight to the create endpoint, its refusals
+    rendered here. Anything else, a bad or unknown id included, goes on to the app, which
+    answers it exactly as the fast path would have.
+    """
+
+    def __init__(self, app: ASGIApp, *, store: OrderStore, create: CreateOrder) -> None:
+        self.app = app
+        self.store = store
+        self.create = create
+        self.collection = _path("createOrder")
+        self.prefix = _path("fetchOrder").split("{", 1)[0]
+        self.max_digits = len(str(bounds("fetchOrder", "orderId")[1]))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            method = scope["method"]
+            if method == "GET":
+                tail = scope["path"].removeprefix(self.prefix)
+                if tail != scope["path"] and tail.isascii() and tail.isdigit() and len(tail) < self.max_digits:
+                    body = self.store.get(int(tail))
+                    if body is not None:
+                        headers = [_JSON_HEADER, (b"content-length", str(len(body)).encode())]
+                        await send({"type": "http.response.start", "status": 200, "headers": headers})
+                        await send({"type": "http.response.body", "body": body})
+                        return
+            elif method == "POST" and scope["path"] == self.collection:
+                try:
+                    await self.create(scope, receive, send)
+                except ApiError as exc:
+                    await api_error_response(exc)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _json_response(body: bytes) -> Response:
@@ -160,6 +174,7 @@ class _Routes:
         self.store = store
         self.catalog = catalog
         self.default_size = int(impilo_spec.parameter_schema("listOrders", "size")["default"])
+        self.create_order = CreateOrder(store, catalog)
 
     def _read(self, operation_id: str, request: Request) -> dict[str, Any]:
         return parameters_of(operation_id).read(query_lists(request), request.path_params)
@@ -234,7 +249,7 @@ class _Routes:
     def handlers(self) -> dict[str, Endpoint]:
         return {
             "listOrders": self.list_orders,
-            "createOrder": CreateOrder(self.store, self.catalog),
+            "createOrder": self.create_order,
             "fetchOrder": self.fetch_order,
             "voidOrder": self.void_order,
             "listItems": self.list_items,
@@ -342,6 +357,8 @@ def create_app(
     lifecycle_tick: float = DEFAULT_LIFECYCLE_TICK,
     seed: Seed | Mapping[str, Any] | None = None,
     store: OrderStore | None = None,
+    webhook_retry_scale: float = DEFAULT_RETRY_SCALE,
+    webhook_allow_remote: bool = False,
 ) -> Starlette:
     """The mock as a Starlette app.
 
@@ -354,6 +371,10 @@ def create_app(
         (`{"patients": [...], "sites": [...], "items": [...], "kits": [...]}`, records added to or
         replacing the built-in ones by id; SeedError if bad). The built-in catalog when None.
     store: an existing store to serve (then db_path is ignored); the app's store is `app.state.store`.
+    webhook_retry_scale: the documented retry delays of a failed webhook delivery (15, 30, 60
+        minutes) times this; the default makes them seconds. Webhooks, the secret and pending
+        deliveries live in `db_path` too (see `_delivery`); the deliverer is `app.state.webhooks`.
+    webhook_allow_remote: also send webhook deliveries to hosts that are not loopback.
     """
     keys = [key for key in api_keys if key]
     if not keys:
@@ -366,12 +387,20 @@ def create_app(
     order_store = store if store is not None else OrderStore(db_path)
     order_store.reserve_patient_ids(max(catalog_seed.patients, default=0))
     catalog = Catalog(catalog_seed, order_store)
-    handlers = _Routes(order_store, catalog).handlers()
+    routes = _Routes(order_store, catalog)
+    handlers = routes.handlers()
+    webhooks = Deliverer(
+        WebhookStore(db_path if store is None else None),
+        retry_scale=webhook_retry_scale,
+        allow_remote=webhook_allow_remote,
+    )
+    order_store.add_listener(webhooks.on_status_change)
+    handlers.update(WebhookRoutes(webhooks.store, webhooks).handlers())
     for operation_id in handlers:
         parameters_of(operation_id)
 
     # Work that runs while the app serves: async context managers entered at start-up, left at shutdown.
-    lifespan_contexts: list[contextlib.AbstractAsyncContextManager[Any]] = []
+    lifespan_contexts: list[contextlib.AbstractAsyncContextManager[Any]] = [webhooks.running()]
     if lifecycle:
         lifespan_contexts.append(running(lambda: _run_lifecycle(order_store, lifecycle_tick)))
 
@@ -385,7 +414,10 @@ def create_app(
     exception_handlers: Any = {ApiError: _api_error, HTTPException: _http_error, Exception: _server_error}
     app = Starlette(
         routes=spec_routes(handlers),
-        middleware=[Middleware(ApiKeyMiddleware, api_keys=keys), Middleware(FetchFastPath, store=order_store)],
+        middleware=[
+            Middleware(ApiKeyMiddleware, api_keys=keys),
+            Middleware(OrderFastPaths, store=order_store, create=routes.create_order),
+        ],
         exception_handlers=exception_handlers,
         lifespan=lifespan,
     )
@@ -393,17 +425,5 @@ def create_app(
     app.router.redirect_slashes = False
     app.state.store = order_store
     app.state.catalog = catalog
+    app.state.webhooks = webhooks
     return app
-
-
-# The first names of request helpers, as the webhook routes (`_webhook_routes`) import them; the
-# helpers themselves live in `_requests` and `_parameters`.
-_bounds = bounds
-_integer = integer_parameter
-_is_json = is_json
-_parse_json = parse_json
-_query_value = query_value
-
-
-async def _read_body(request: Request) -> bytes:
-    return await read_body(request.scope, request.receive)

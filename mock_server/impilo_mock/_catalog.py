@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ._orders import OrderRenderer
 from ._seed import Seed, item_summary
 
 if TYPE_CHECKING:
@@ -104,6 +105,11 @@ class Catalog:
     def __init__(self, seed: Seed, store: OrderStore) -> None:
         self.seed = seed
         self.store = store
+        self._summaries = {item_id: item_summary(item) for item_id, item in seed.items.items()}
+        # Orders embed these very records, so their JSON is made once (see OrderRenderer).
+        self.render_order = OrderRenderer(
+            [*self._summaries.values(), *seed.kits.values(), *seed.sites.values(), *seed.patients.values()]
+        )
 
     # ---- by id -------------------------------------------------------------------------------
 
@@ -124,8 +130,7 @@ class Catalog:
 
     def item_summary(self, item_id: int) -> JsonObject | None:
         """The item as lists and orders carry it (Item)."""
-        found = self.seed.items.get(item_id)
-        return None if found is None else item_summary(found)
+        return self._summaries.get(item_id)
 
     def kit(self, kit_id: int) -> JsonObject | None:
         return self.seed.kits.get(kit_id)
@@ -148,7 +153,7 @@ class Catalog:
             filters.append(_one_of(lambda r: _nested(r, "manufacturer", "id"), query["manufacturerId"]))
         found = _matching(self.seed.items.values(), filters)
         field = ITEM_SORT_FIELDS[query.get("sort") or "itemId"]
-        return [item_summary(item) for item in _sorted(found, field, bool(query.get("sortDescending")))]
+        return [self._summaries[item["id"]] for item in _sorted(found, field, bool(query.get("sortDescending")))]
 
     def kits(self, query: dict[str, Any]) -> list[JsonObject]:
         filters: list[Filter] = []

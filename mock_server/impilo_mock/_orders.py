@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ._errors import ApiError, FieldError
@@ -63,6 +63,61 @@ def timestamp(now: float) -> str:
 def render(order: JsonObject) -> bytes:
     """The bytes served for an order: rendered once per change, never per request."""
     return json.dumps(order, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+_quoted = json.encoder.encode_basestring  # the json module's own string escaping (ensure_ascii=False)
+
+
+class OrderRenderer:
+    """Renders a new order as `render` does, with the catalog records it embeds rendered once.
+
+    An order embeds its patient, site, items and kits whole; those are the catalog's own
+    (read-only) records, so their JSON is made at start-up and reused: most of an order's bytes
+    are then copied, not encoded. A record is known by identity, and the renderer keeps it alive.
+    """
+
+    def __init__(self, records: Iterable[JsonObject]) -> None:
+        self._known: dict[int, tuple[JsonObject, str]] = {
+            id(record): (record, render(record).decode("utf-8")) for record in records
+        }
+
+    def __call__(self, order: JsonObject) -> bytes:
+        out: list[str] = []
+        self._encode(order, out)
+        return "".join(out).encode("utf-8")
+
+    def _encode(self, value: Any, out: list[str]) -> None:
+        known = self._known.get(id(value))
+        if known is not None and known[0] is value:
+            out.append(known[1])
+        elif type(value) is dict:
+            separator = "{"
+            for key, entry in value.items():
+                kind = type(entry)
+                # Scalars inline: most of an order that is not a catalog record is short text and numbers.
+                if kind is str:
+                    out.append(f"{separator}{_quoted(key)}:{_quoted(entry)}")
+                elif kind is int:
+                    out.append(f"{separator}{_quoted(key)}:{entry}")
+                elif entry is None:
+                    out.append(f"{separator}{_quoted(key)}:null")
+                else:
+                    out.append(f"{separator}{_quoted(key)}:")
+                    self._encode(entry, out)
+                separator = ","
+            out.append("}" if separator == "," else "{}")
+        elif type(value) is list:
+            separator = "["
+            for entry in value:
+                out.append(separator)
+                self._encode(entry, out)
+                separator = ","
+            out.append("]" if separator == "," else "[]")
+        elif type(value) is str:
+            out.append(_quoted(value))
+        else:
+            # true, false, null, numbers, as the json module writes them
+            out.append(json.dumps(value))
 
 
 def _lookup(

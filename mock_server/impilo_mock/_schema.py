@@ -37,6 +37,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ._schema_fast import validity_test
+
 __all__ = ["ERROR_CAP", "SchemaCompileError", "Validator", "Violation", "compile_schema"]
 
 # Violations collected from one array (and reported from one value) before the rest is skipped.
@@ -191,7 +193,7 @@ _Test = Callable[[Any], "tuple[str, str] | None"]
 
 
 class _Node:
-    """A compiled schema: its check and whether it (or its $ref target) declares a type."""
+    """A compiled schema: its check, and whether it (or its $ref target) declares a type."""
 
     __slots__ = ("check", "declares_type")
 
@@ -242,12 +244,13 @@ class _Compiler:
         if unknown:
             raise SchemaCompileError(f"{where}: unsupported keyword(s) {', '.join(unknown)}")
         rule = self.rule(schema.get(RULE_KEY), where)
-        parts: list[_Check] = []
+        parts: list[_Node] = []
         declares_type = "type" in schema
         if "$ref" in schema:
             target = self.ref(schema["$ref"], f"{where}/$ref")
             declares_type = declares_type or target.declares_type
-            parts.append(target.check)
+            parts.append(target)
+        types = self.types(schema, where)
         tests = self.tests(schema, where, rule)
         children = self.children(schema, where)
         alternations = [
@@ -256,11 +259,10 @@ class _Compiler:
             if keyword in schema
         ]
         for index, sub in enumerate(self.list_of(schema.get("allOf", []), f"{where}/allOf")):
-            parts.append(self.node(sub, f"{where}/allOf/{index}").check)
-        own = _own_check(self.types(schema, where), tests, children, alternations)
-        if own is not None:
-            parts.insert(0, own)
-        return _Node(_all_of(parts), declares_type)
+            parts.append(self.node(sub, f"{where}/allOf/{index}"))
+        if types is not None or tests or children is not None or alternations:
+            parts.insert(0, _Node(_own_check(types, tests, children, alternations), declares_type))
+        return _all_of(parts, declares_type)
 
     @staticmethod
     def rule(tag: Any, where: str) -> _Rule | None:
@@ -320,21 +322,21 @@ class _Compiler:
         return [(name, test, rule.message if rule and name == rule.name else None) for name, test in tests]
 
     def children(self, schema: dict[str, Any], where: str) -> _Children | None:
-        properties: dict[str, _Check] = {}
+        properties: dict[str, _Node] = {}
         if "properties" in schema:
             given = schema["properties"]
             if not isinstance(given, dict):
                 raise SchemaCompileError(f"{where}/properties: must be an object")
-            properties = {name: self.node(sub, f"{where}/properties/{name}").check for name, sub in given.items()}
+            properties = {name: self.node(sub, f"{where}/properties/{name}") for name, sub in given.items()}
         items = None
         if "items" in schema:
             if isinstance(schema["items"], list):
                 raise SchemaCompileError(f"{where}/items: the list form (prefixItems) is not supported")
-            items = self.node(schema["items"], f"{where}/items").check
-        extra: _Check | bool = True
+            items = self.node(schema["items"], f"{where}/items")
+        extra: _Node | bool = True
         if "additionalProperties" in schema:
             given_extra = schema["additionalProperties"]
-            extra = given_extra if isinstance(given_extra, bool) else self.node(given_extra, f"{where}/ap").check
+            extra = given_extra if isinstance(given_extra, bool) else self.node(given_extra, f"{where}/ap")
         if not properties and items is None and extra is True:
             return None
         return _Children(properties, items, extra)
@@ -349,7 +351,7 @@ class _Compiler:
 class _Children:
     __slots__ = ("extra", "items", "properties")
 
-    def __init__(self, properties: dict[str, _Check], items: _Check | None, extra: _Check | bool) -> None:
+    def __init__(self, properties: dict[str, _Node], items: _Node | None, extra: _Node | bool) -> None:
         self.properties = properties
         self.items = items
         self.extra = extra
@@ -468,8 +470,8 @@ def _required_test(names: tuple[str, ...]) -> _Test:
 
 
 def _type_test(types: tuple[str, ...]) -> Callable[[Any], bool]:
-    if types == ("integer",):
-        return _is_integer
+    if len(types) == 1:
+        return _TYPE_TESTS[types[0]]
     if all(name in _PYTHON_TYPES for name in types):
         python_types = tuple(t for name in types for t in _PYTHON_TYPES[name])
         # bool is an int in Python, but no JSON type here lets an int through, so isinstance is exact.
@@ -483,15 +485,15 @@ def _own_check(
     tests: list[tuple[str, _Test, str | None]],
     children: _Children | None,
     alternations: list[_Check],
-) -> _Check | None:
+) -> _Check:
     """One closure for the keywords of one schema object (the $ref and allOf parts are added beside it)."""
-    if types is None and not tests and children is None and not alternations:
-        return None
     type_ok = _type_test(types) if types is not None else None
     expected = " or ".join(types) if types is not None else ""
-    properties = list(children.properties.items()) if children else []
-    items = children.items if children else None
-    extra = children.extra if children else True
+    properties = [(name, node.check) for name, node in children.properties.items()] if children else []
+    items = children.items.check if children and children.items else None
+    extra: _Check | bool = True
+    if children and children.extra is not True:
+        extra = children.extra if children.extra is False else children.extra.check
     known = frozenset(children.properties) if children else frozenset()
 
     def check(value: Any, path: _Path) -> _Errors:
@@ -540,21 +542,23 @@ def _own_check(
     return check
 
 
-def _all_of(parts: list[_Check]) -> _Check:
+def _all_of(parts: list[_Node], declares_type: bool) -> _Node:
     if not parts:
-        return _ACCEPT_ALL.check
+        return _ACCEPT_ALL
     if len(parts) == 1:
-        return parts[0]
+        only = parts[0]
+        return only if only.declares_type == declares_type else _Node(only.check, declares_type)
+    checks = [part.check for part in parts]
 
     def all_of(value: Any, path: _Path) -> _Errors:
         errors: list[_Error] | None = None
-        for part in parts:
-            found = part(value, path)
+        for check in checks:
+            found = check(value, path)
             if found:
                 errors = [*(errors or ()), *found]
         return errors or _OK
 
-    return all_of
+    return _Node(all_of, declares_type)
 
 
 def _is_root_type_mismatch(errors: _Errors, path: _Path) -> bool:
@@ -622,21 +626,24 @@ def _alternation(keyword: str, nodes: list[_Node], rule: _Rule | None) -> _Check
 class Validator:
     """A compiled schema: `violations(value)` lists what is wrong, most structural first."""
 
-    def __init__(self, check: _Check, where: str) -> None:
-        self._check = check
+    def __init__(self, node: _Node, holds: Callable[[Any], bool], where: str) -> None:
+        self._check = node.check
+        self._holds = holds  # the generated yes/no test (_schema_fast): asked first
         self.where = where
 
     def __repr__(self) -> str:
         return f"Validator({self.where!r})"
 
     def is_valid(self, value: Any) -> bool:
-        return not self._check(value, None)
+        return self._holds(value)
 
     def violations(self, value: Any, *, limit: int = ERROR_CAP) -> list[Violation]:
         """What is wrong with `value` (parsed JSON): at most `limit`, repeats and shadowed ones dropped."""
-        errors = self._check(value, None)
-        if not errors:
+        if self._holds(value):
             return []
+        errors = self._check(value, None)
+        if not errors:  # the two implementations here disagree: say so rather than accept
+            return [Violation("$", "schema", "the value fails the schema, but no rule could be named")]
         found = {
             (json_path(error.path), error.rule, error.message): (error.path, error.expected is not None)
             for error in errors
@@ -658,4 +665,5 @@ def compile_schema(doc: dict[str, Any], pointer: str) -> Validator:
     Raises SchemaCompileError naming the place of anything the evaluator does not implement.
     """
     compiler = _Compiler(doc)
-    return Validator(compiler.ref("#" + pointer, pointer).check, pointer)
+    node = compiler.ref("#" + pointer, pointer)
+    return Validator(node, validity_test(doc, pointer, _json_equal), pointer)

@@ -66,10 +66,11 @@ class OrderStore:
     Status listeners: `add_listener(callback)` registers `callback(order, previous_status)`, called
     after every committed status change, in commit order: `create` (previous_status None), each
     step of `advance`, and `void` (not a repeated void: it changes nothing). `order` is the order
-    as now stored (the document a fetch answers, parsed); treat it as read-only, it is shared by
-    every listener. Callbacks run on the thread that made the change (the server's event loop
-    for requests and the lifecycle), after the store's lock is released, so a callback may read
-    the store; they must be quick and must not block. An exception in a callback is logged and
+    as now stored, equal to what a fetch answers, parsed. It is read-only: it is shared by every
+    listener and, on create, with the catalog's records it embeds (so no copy is made for it).
+    Callbacks run on the thread that made the change (the server's event loop for requests and
+    the lifecycle), after the store's lock is released, so a callback may read the store; they
+    must be quick and must not block. An exception in a callback is logged and
     swallowed: it never fails the request, never undoes the change and never keeps the other
     listeners from hearing of it. With no listener, a change costs nothing extra.
     """
@@ -136,11 +137,18 @@ class OrderStore:
         """Every patient created with an order, by id (read-only)."""
         return list(self._patients.values())
 
-    def create(self, order: JsonObject, new_patient: JsonObject | None = None) -> bytes:
+    def create(
+        self,
+        order: JsonObject,
+        new_patient: JsonObject | None = None,
+        *,
+        render: Callable[[JsonObject], bytes] = _orders.render,
+    ) -> bytes:
         """Store a built order under the next id; returns its rendered JSON.
 
         `new_patient` (a Patient without an id) is stored in the same transaction under the next
-        patient id, and becomes the order's patient.
+        patient id, and becomes the order's patient. `render` turns the placed order into the
+        bytes served (an `_orders.OrderRenderer` is quicker than the default, with equal JSON).
         """
         now = self._clock()
         patient = order.get("patient")
@@ -156,17 +164,23 @@ class OrderStore:
                         "INSERT INTO patients (id, body) VALUES (?, ?)", (patient_id, _orders.render(new_patient))
                     )
                     order["patient"] = new_patient
-                cursor = self._db.execute(
-                    "INSERT INTO orders (patient_id, status, status_changed_at, body) VALUES (?, ?, ?, ?)",
-                    (patient_id, _orders.INITIAL_STATUS, now, b""),
+                # The next id is known here (one connection, under the lock): the order is
+                # rendered with it and written once.
+                (last,) = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'orders'").fetchone() or (0,)
+                order_id = int(last) + 1
+                placed = _orders.place(order, order_id, now)
+                body = render(placed)
+                self._db.execute(
+                    "INSERT INTO orders (id, patient_id, status, status_changed_at, body) VALUES (?, ?, ?, ?, ?)",
+                    (order_id, patient_id, _orders.INITIAL_STATUS, now, body),
                 )
-                order_id = int(cursor.lastrowid or 0)
-                body = _orders.render(_orders.place(order, order_id, now))
-                self._db.execute("UPDATE orders SET body = ? WHERE id = ?", (body, order_id))
-                self._db.executemany(
-                    "INSERT INTO order_external_ids (order_id, external_id) VALUES (?, ?)",
-                    [(order_id, external_id) for external_id in dict.fromkeys(order["externalOrderIds"])],
-                )
+                if order["externalOrderIds"]:
+                    # One statement for the whole list, bound as one JSON parameter.
+                    self._db.execute(
+                        "INSERT INTO order_external_ids (order_id, external_id)"
+                        " SELECT DISTINCT ?, value FROM json_each(?)",
+                        (order_id, json.dumps(order["externalOrderIds"])),
+                    )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -174,8 +188,7 @@ class OrderStore:
             if new_patient is not None:
                 self._patients = {**self._patients, new_patient["id"]: new_patient}
         if self._listeners:
-            # Parsed from what was stored: listeners see what a fetch answers, and share no seed record.
-            self._notify([(json.loads(body), None)])
+            self._notify([(placed, None)])
         return body
 
     def get(self, order_id: int) -> bytes | None:

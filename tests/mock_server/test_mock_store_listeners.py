@@ -48,19 +48,19 @@ def test_create_each_lifecycle_step_and_void_are_heard_with_the_previous_status(
     ]
 
 
-def test_the_listener_gets_the_order_as_a_fetch_answers_it() -> None:
-    store, seed = OrderStore(), Seed()
-    seen: list[dict[str, Any]] = []
-    store.add_listener(lambda order, previous: seen.append(order))
-    order_id = _create(store, seed)
+def test_each_listener_call_carries_the_order_as_a_fetch_then_answers_it() -> None:
+    store = OrderStore()
+    heard: list[tuple[dict[str, Any], bytes | None]] = []
+    # What a fetch answers at the moment of each call (the listener may read the store).
+    store.add_listener(lambda order, previous: heard.append((order, store.get(order["id"]))))
+    order_id = _create(store)
     store.advance(0)
     store.advance(0)
-    stored = store.get(order_id)
-    assert stored is not None
-    assert seen[-1] == json.loads(stored)
-    assert seen[-1]["trackingNumbers"], "the shipped order carries its tracking number"
-    seen[0]["site"]["name"] = "changed by a listener"
-    assert seed.sites[1234]["name"] != "changed by a listener", "a listener cannot reach the seed"
+    store.void(order_id)  # shipped: too late, nothing changes and nobody hears of it
+    assert [order["currentStatus"] for order, _ in heard] == ["orderPlaced", "awaitingShipment", "shipped"]
+    for order, fetched in heard:
+        assert fetched is not None and order == json.loads(fetched)
+    assert heard[-1][0]["trackingNumbers"], "the shipped order carries its tracking number"
 
 
 def test_a_failing_listener_is_logged_and_breaks_nothing(caplog: pytest.LogCaptureFixture) -> None:
