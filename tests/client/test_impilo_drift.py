@@ -207,7 +207,9 @@ def test_nested_in_lists_of_lists_names_every_index() -> None:
     payload = order_json(1)
     payload["packedKits"] = [{"devices": [{"id": 1}, {"id": "two"}]}]
     recorder = Recorder(lambda request: httpx.Response(200, json=payload))
-    with pytest.warns(ResponseDriftWarning, match=r"^fetchOrder: \$\.packedKits\[0\]\.devices\[1\]\.id: expected integer"):
+    with pytest.warns(
+        ResponseDriftWarning, match=r"^fetchOrder: \$\.packedKits\[0\]\.devices\[1\]\.id: expected integer"
+    ):
         order = make_client(recorder).orders.get(1)
     assert order.packed_kits[0].devices[1].id == "two"
 
