@@ -18,5 +18,8 @@ MAX_BODY_BYTES = 1024 * 1024
 # Seconds between lifecycle steps of an order when the simulated lifecycle is on.
 DEFAULT_LIFECYCLE_TICK = 2.0
 
+# The documented webhook retry delays (15, 30, 60 minutes) are multiplied by this: minutes become seconds.
+DEFAULT_WEBHOOK_RETRY_SCALE = 1 / 60
+
 # How many violations one refusal lists: a hostile body can break a rule a hundred thousand times.
 MAX_REPORTED_ERRORS = 20

@@ -36,8 +36,11 @@ class MockServer:
         return store
 
     def reset(self) -> None:
-        """Forget every order (seed data stays); ids start again from 1."""
+        """Forget every order, webhook, delivery and the webhook secret (seed data stays); ids start from 1."""
         self.store.clear()
+        webhooks = getattr(getattr(self.app, "state", None), "webhooks", None)
+        if webhooks is not None:
+            webhooks.clear()
 
     def __repr__(self) -> str:
         return f"MockServer(base_url={self.base_url!r}, api_key=<redacted>)"
@@ -93,3 +96,4 @@ def run_in_thread(
         thread.join(timeout=_STARTUP_TIMEOUT)
         if owned is not None:
             owned.state.store.close()
+            owned.state.webhooks.close()

@@ -7,7 +7,14 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ._constants import API_KEYS_ENV, DEFAULT_API_KEY, DEFAULT_HOST, DEFAULT_LIFECYCLE_TICK, DEFAULT_PORT
+from ._constants import (
+    API_KEYS_ENV,
+    DEFAULT_API_KEY,
+    DEFAULT_HOST,
+    DEFAULT_LIFECYCLE_TICK,
+    DEFAULT_PORT,
+    DEFAULT_WEBHOOK_RETRY_SCALE,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,6 +49,19 @@ def _parser() -> argparse.ArgumentParser:
         help='JSON {"patients": [...], "sites": [...], "items": [...], "kits": [...]}: records added to '
         "the built-in catalog, or replacing its records by id",
     )
+    parser.add_argument(
+        "--webhook-retry-scale",
+        type=float,
+        default=DEFAULT_WEBHOOK_RETRY_SCALE,
+        metavar="FACTOR",
+        help="multiply the documented webhook retry delays (15, 30, 60 minutes) by this "
+        "(default 1/60: 15, 30, 60 seconds; 0 retries at once)",
+    )
+    parser.add_argument(
+        "--webhook-allow-remote",
+        action="store_true",
+        help="also deliver webhooks to hosts that are not loopback (off: such deliveries are logged, never sent)",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request (off by default, for speed)")
     return parser
 
@@ -60,6 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.tick <= 0:
         print("impilo-mock: --tick must be positive", file=sys.stderr)
         return 2
+    if not 0 <= args.webhook_retry_scale < float("inf"):
+        print("impilo-mock: --webhook-retry-scale must be a finite number, 0 or more", file=sys.stderr)
+        return 2
     # Imported here so --help stays fast.
     import uvicorn
 
@@ -74,7 +97,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"impilo-mock: --seed-file {exc}", file=sys.stderr)
             return 2
     keys = api_keys_from(args.api_keys, os.environ)
-    app = create_app(api_keys=keys, db_path=args.db, lifecycle=args.lifecycle, lifecycle_tick=args.tick, seed=seed)
+    app = create_app(
+        api_keys=keys,
+        db_path=args.db,
+        lifecycle=args.lifecycle,
+        lifecycle_tick=args.tick,
+        seed=seed,
+        webhook_retry_scale=args.webhook_retry_scale,
+        webhook_allow_remote=args.webhook_allow_remote,
+    )
     where = args.db or "memory"
     source = "the development default" if keys == [DEFAULT_API_KEY] else f"{len(keys)} configured"
     print(f"impilo-mock: orders in {where}; API keys: {source}", file=sys.stderr, flush=True)
@@ -82,6 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=args.access_log)
     finally:
         app.state.store.close()
+        app.state.webhooks.close()
     return 0
 
 
