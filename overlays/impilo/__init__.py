@@ -8,6 +8,8 @@ Models are the generated ones (`impilo_orders_api.models`); `client.generated` i
 client, with the rule check wired in, for the generated api functions.
 """
 
+from impilo_spec.distribution import version as _distribution_version
+
 from ._client import AsyncImpilo, Environment, Impilo
 from ._exceptions import (
     APIConnectionError,
@@ -28,6 +30,9 @@ from ._exceptions import (
 from ._retry import RetryPolicy
 from .rules import check_order
 
+# From the installed metadata: pyproject.toml is the one place the version is written.
+__version__ = _distribution_version()
+
 __all__ = [
     "APIConnectionError",
     "APIStatusError",
@@ -47,5 +52,6 @@ __all__ = [
     "ServerError",
     "UnexpectedResponseError",
     "ValidationError",
+    "__version__",
     "check_order",
 ]
