@@ -11,32 +11,38 @@ receiver can drop a repeat. When the account has a secret, the header the spec n
 Order (FACTS say nothing; this is the mock's promise): the events of one order reach one webhook
 in the order they happened. A delivery is not attempted before every earlier event of the same
 order to the same webhook was delivered or given up, so a receiver never sees `shipped` after
-`delivered`. Deliveries to other webhooks, and of other orders, do not wait for each other.
+`delivered`. Deliveries to other webhooks, and of other orders, do not wait for each other. A
+test trigger's event is a stream of its own.
 
 Retries (FACTS): an attempt that gets no 2xx (an error status, a timeout, a refused connection)
 is retried three times, 15, 30 and then 60 minutes after the attempt before, the minutes scaled
 by `retry_scale` (`--webhook-retry-scale`; the default 1/60 makes them 15, 30 and 60 seconds).
-After the fourth attempt fails the delivery is given up. Redirects are not followed (a 3xx is no
-2xx): the mock sends only to the URLs it was given, and never through a proxy from the
-environment.
+After the fourth attempt fails the delivery is given up. Each attempt goes to the webhook's URL
+as it is then (a PATCH moves pending deliveries along; a DELETE cancels them) with the secret as
+it is then. Redirects are not followed (a 3xx is no 2xx) and no proxy is used: the mock sends
+only to the URLs it was given.
 
 Loopback only, unless `allow_remote` (`--webhook-allow-remote`): generated test data registers
-arbitrary URLs, and a mock must not send traffic off the machine. A delivery to any other host,
-or to something that is not an absolute http(s) URL, is never sent: it is logged as one failed
-attempt with no response status, and not retried (no retry could change the answer).
+arbitrary URLs, and a mock must not send traffic off the machine. Loopback means the name
+`localhost` or an IP address in 127.0.0.0/8 or ::1; other names are not resolved (what a name
+resolves to can change by the time of sending). A delivery to any other host, or to something
+that is not an absolute http(s) URL, is never sent: it is logged as one attempt with no response
+status, and not retried (no retry could change the answer).
 
 Never in the way of the API: the store's listener only appends the change to a list and wakes
-one background task on the event loop, which writes the deliveries to SQLite (one transaction
-for whatever has piled up) and hands them to one task per order and webhook. Attempts run
-`max_concurrent` at a time, each cut off after `attempt_timeout` seconds, so a slow or dead
-receiver holds a few connections, not the server. Nothing is lost while the mock runs: a
-delivery is in memory only until the next turn of the event loop, then in SQLite until it is
-delivered or given up; on shutdown the list is written out, and with `--db` a restarted mock
-resumes every pending delivery (an attempt cut short by the shutdown is made again: receivers
-deduplicate by `id`).
+one dispatcher task on the event loop, which writes the deliveries to SQLite (one transaction for
+whatever has piled up) and queues them by stream. `max_concurrent` sender tasks take the streams
+whose next delivery is due; each attempt is cut off after `attempt_timeout` seconds, so a slow
+or dead receiver holds a few connections, not the server. POSTs go through `_delivery_http`
+(asyncio streams, about a hundredth of httpx's CPU per POST: see there). Nothing is lost while
+the mock runs: a delivery is in memory only until the next turn of the event loop, then in
+SQLite until it is delivered, given up or cancelled; on shutdown the list is written out (a kill
+can lose only what changed in the last turn of the loop), and with `--db` a restarted mock
+resumes every pending delivery at the time it was due (an attempt cut short by the stop is made
+again and not counted: receivers deduplicate by `id`).
 
 Secrets: the secret is read from the store for each attempt and goes only into that request's
-header; log lines name the delivery, the URL without credentials or query, and the outcome.
+header; log lines name the delivery, the URL without user info or query, and the outcome.
 """
 
 from __future__ import annotations
