@@ -11,7 +11,7 @@ from pathlib import Path
 from ._report import Section, machine_section, render, write_into
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ["decode", "encode", "overhead", "pagination", "throughput", "contract"]
+BENCHMARKS = ["decode", "encode", "overhead", "pagination", "throughput", "contract", "webhooks"]
 
 
 def _sections(name: str, smoke: bool) -> Callable[[], list[Section]]:
@@ -42,6 +42,10 @@ def _sections(name: str, smoke: bool) -> Callable[[], list[Section]]:
             from . import contract_speed
 
             return [contract_speed.run(smoke=smoke)]
+        if name == "webhooks":
+            from . import webhooks
+
+            return webhooks.run(smoke=smoke)
         raise ValueError(name)
 
     return run
