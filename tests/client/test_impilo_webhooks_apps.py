@@ -8,12 +8,10 @@ is handled again on the retry; the secret is in no answer, repr or log line.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import json
 import logging
 import threading
-import time
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -22,7 +20,7 @@ from wsgiref.util import setup_testing_defaults
 
 import httpx
 import pytest
-import uvicorn
+from impilo_webhook_servers import serve_asgi
 
 from impilo.webhooks import (
     Deduplicator,
@@ -378,25 +376,6 @@ async def test_asgi_answers_the_lifespan_protocol() -> None:
 
     await asgi_app(Recorder(), secret=SECRET)({"type": "lifespan"}, receive, send)
     assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
-
-
-@contextlib.contextmanager
-def serve_asgi(app: WebhookASGIApp) -> Iterator[str]:
-    """uvicorn in a thread on a free loopback port; yields the base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", loop="asyncio")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 20
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(20)
 
 
 def test_asgi_through_a_real_server_on_loopback() -> None:
