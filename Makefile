@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The hand-written code: everything but generated/.
-HANDWRITTEN := overlays mock_server contract_tests scripts tests benchmarks docs
+HANDWRITTEN := overlays mock_server contract_tests scripts tests benchmarks docs conftest.py
 
 # The list of files the editable install links (strict mode links file by file, so a module added
 # later, or new models after `make regen`, is importable only after a re-install). The list is
@@ -51,7 +51,7 @@ workflows: $(STAMP) ## .github/workflows/ against GitHub's workflow schema
 # Test folders are checked one at a time: each has its own conftest and helper modules.
 TEST_DIRS := tests/spec tests/client tests/mock_server tests/contract tests/benchmarks tests/packaging
 typecheck: $(STAMP) ## mypy (strict) on the hand-written code and the tests
-	$(BIN)/mypy overlays/impilo mock_server/impilo_mock contract_tests/impilo_contract spec/impilo_spec scripts benchmarks docs
+	$(BIN)/mypy overlays/impilo mock_server/impilo_mock contract_tests/impilo_contract spec/impilo_spec scripts benchmarks docs conftest.py
 	$(BIN)/mypy contract_tests/test_*.py
 	@for d in $(TEST_DIRS); do echo "mypy $$d"; MYPYPATH=$$d $(BIN)/mypy $$d || exit 1; done
 

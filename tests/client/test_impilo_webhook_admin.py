@@ -6,12 +6,13 @@ delivers to, with the secret the client set, and the logs list every attempt.
 
 from __future__ import annotations
 
+import asyncio
 import http.server
 import json
 import threading
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -23,6 +24,7 @@ from impilo_orders_api.models import Webhook, WebhookEventType
 from impilo_spec.rule_cases import case
 
 SECRET = "whsec-0123456789abcdef0123"
+T = TypeVar("T")
 
 
 class Receiver:
@@ -55,6 +57,16 @@ class Receiver:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def eventually(read: Callable[[], T], ready: Callable[[T], bool], timeout: float = 10.0) -> T:
+    """`read()` once `ready` holds for it (the mock logs an attempt just after the receiver has it)."""
+    deadline = time.monotonic() + timeout
+    value = read()
+    while not ready(value) and time.monotonic() < deadline:
+        time.sleep(0.02)
+        value = read()
+    return value
 
 
 @pytest.fixture
@@ -107,7 +119,10 @@ def test_an_order_reaches_the_registered_receiver_with_the_secret(client: Impilo
     full = next(e for e in events if isinstance(e, webhooks.OrderStatusFullEvent))
     assert status.order_id == order.id and status.status == "orderPlaced"
     assert full.order.id == order.id and full.order.current_status == "orderPlaced"
-    logs = list(client.webhooks.logs.iter())
+    logs = eventually(
+        lambda: list(client.webhooks.logs.iter()),
+        lambda found: len(found) == 2 and all(log.last_response_status is not None for log in found),
+    )
     assert {log.webhook_type for log in logs} == {"order.status", "order.statusFull"}
     assert all(log.last_response_status == 204 and log.retry_attempts == 0 for log in logs)
     assert {json.loads(log.payload or "{}")["id"] for log in logs} == {e.id for e in events}
@@ -151,8 +166,13 @@ async def test_async_webhooks(receiver: Receiver) -> None:
             receiver.wait_for(1)
             event = webhooks.parse(*receiver.deliveries[0], secret=SECRET)
             assert isinstance(event, webhooks.OrderStatusEvent) and event.order_id == order.id
+            deadline = time.monotonic() + 10
             logs = [log async for log in client.webhooks.logs.iter()]
-            assert len(logs) == 1 and (await client.webhooks.secret.get()).secret == SECRET
+            while not (logs and logs[0].last_response_status) and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+                logs = [log async for log in client.webhooks.logs.iter()]
+            assert len(logs) == 1 and logs[0].last_response_status == 204
+            assert (await client.webhooks.secret.get()).secret == SECRET
             await client.webhooks.update(made.id, url=receiver.url + "/v2")
             await client.webhooks.test_order_status("delivered")
             await client.webhooks.delete(made.id)

@@ -4,6 +4,7 @@ files (a new module is linked by the next make), not every edit."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import stat
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
 from packaging_helpers import ROOT
 
@@ -128,3 +130,24 @@ def test_the_install_stamp_follows_the_list_of_package_files_not_their_contents(
     (package / "_new_module.py").write_text("")  # a new file: strict editable mode must link it
     assert not make_is_up_to_date(project)
     assert "overlays/impilo/_new_module.py" in listing.read_text()
+
+
+def load_root_conftest() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("impilo_root_conftest", ROOT / "conftest.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_pytest_names_a_package_file_the_link_tree_lacks(tmp_path: Path) -> None:
+    guard = load_root_conftest()
+    source = tmp_path / "overlays" / "impilo"
+    (source / "sub").mkdir(parents=True)
+    for name in ("__init__.py", "_old.py", "py.typed", "sub/__init__.py", "_new.py", "sub/data.json"):
+        (source / name).write_text("")
+    installed = tmp_path / "build" / "__editable__.x" / "impilo"
+    (installed / "sub").mkdir(parents=True)
+    for name in ("__init__.py", "_old.py", "py.typed", "sub/__init__.py"):
+        (installed / name).symlink_to(source / name)
+    assert [str(p.relative_to(source)) for p in guard.unlinked_files(installed, source)] == ["_new.py", "sub/data.json"]
