@@ -192,7 +192,7 @@ def test_refusals_leave_earlier_orders_intact(client: httpx.Client) -> None:
 
 
 def test_a_body_breaking_rules_thousands_of_times_gets_a_short_answer(client: httpx.Client) -> None:
-    from impilo_mock._validation import MAX_REPORTED_ERRORS
+    from impilo_mock._constants import MAX_REPORTED_ERRORS
 
     lines = [{"item": {"id": "x"}, "count": "y" * 50}] * 10_000
     response = client.post(ORDERS, json={"site": {"id": 1234}, "orderItems": lines})
