@@ -10,6 +10,7 @@ client, with the rule check wired in, for the generated api functions.
 
 from impilo_spec.distribution import version as _distribution_version
 
+from . import webhooks
 from ._client import AsyncImpilo, Environment, Impilo
 from ._exceptions import (
     APIConnectionError,
@@ -26,6 +27,7 @@ from ._exceptions import (
     ServerError,
     UnexpectedResponseError,
     ValidationError,
+    WebhookVerificationError,
 )
 from ._retry import RetryPolicy
 from .rules import check_order
@@ -52,6 +54,8 @@ __all__ = [
     "ServerError",
     "UnexpectedResponseError",
     "ValidationError",
+    "WebhookVerificationError",
     "__version__",
     "check_order",
+    "webhooks",
 ]

@@ -6,6 +6,7 @@
     ├── APIConnectionError          no answer: connect error, reset, ... (wraps the httpx error as __cause__)
     │   └── APITimeoutError         ... because a timeout expired
     ├── OrderOutcomeUnknownError    a safe create failed ambiguously and the look-up of its tag failed too
+    ├── WebhookVerificationError    a webhook delivery without its secret, or unreadable; .reason (a ValueError)
     ├── UnexpectedResponseError     a 2xx whose body is not the JSON object the spec describes
     │   └── ResponseDriftError      strict mode: a value of the wrong JSON type, or a field assumed sent missing
     └── APIStatusError              the server answered with a status outside 2xx
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
@@ -116,6 +117,41 @@ class OrderOutcomeUnknownError(ImpiloError):
     def __init__(self, message: str, *, tag: str) -> None:
         super().__init__(message)
         self.tag = tag
+
+
+WebhookErrorReason = Literal[
+    "missing-secret",
+    "wrong-secret",
+    "not-json",
+    "not-an-object",
+    "missing-id",
+    "invalid-id",
+    "missing-type",
+    "invalid-type",
+    "invalid-payload",
+]
+
+
+class WebhookVerificationError(ImpiloError, ValueError):
+    """A webhook delivery that cannot be trusted or read (`impilo.webhooks`); `.reason` says which check failed.
+
+    missing-secret / wrong-secret   the secret header is absent (or empty) / does not match
+    not-json / not-an-object        the body is not UTF-8 JSON / is JSON but not an object
+    missing-id / invalid-id         the envelope has no `id` (or null) / one not a string or integer
+    missing-type / invalid-type     the envelope has no `type` (or null) / one not a string
+    invalid-payload                 an order event whose payload is not an object, or (strict) drifts
+
+    The message never quotes the secret or the header's value. It is a ValueError too.
+    """
+
+    def __init__(self, reason: WebhookErrorReason, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason: WebhookErrorReason = reason
+        self.detail = detail
+
+    def __reduce__(self) -> tuple[type[WebhookVerificationError], tuple[WebhookErrorReason, str]]:
+        # Pickle by reason and detail, so it survives a trip to another process.
+        return (type(self), (self.reason, self.detail))
 
 
 class _ResponseError(ImpiloError):

@@ -28,8 +28,8 @@ from http import HTTPStatus
 from typing import Any
 from wsgiref.types import StartResponse, WSGIEnvironment
 
+from ._exceptions import WebhookVerificationError
 from ._webhook_dedup import Claim, Deduplicator
-from ._webhook_errors import WebhookVerificationError
 from ._webhook_events import WebhookEvent, read_delivery, shown
 from ._webhook_secret import Headers, SecretCheck
 

@@ -28,7 +28,7 @@ from impilo_orders_api.types import Drift, describe, grouped
 from impilo_spec import view
 
 from ._drift import DriftReporter
-from ._webhook_errors import WebhookErrorReason, WebhookVerificationError
+from ._exceptions import WebhookErrorReason, WebhookVerificationError
 from ._webhook_secret import Headers, SecretCheck
 
 ORDER_STATUS = WebhookEventType.ORDER_STATUS.value

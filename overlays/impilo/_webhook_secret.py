@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from impilo_spec import webhook_secret_header
 
-from ._webhook_errors import WebhookVerificationError
+from ._exceptions import WebhookVerificationError
 
 # Anything that carries a request's headers (see the module docstring).
 Headers = Mapping[str, Any] | Iterable[tuple[str | bytes, str | bytes]]

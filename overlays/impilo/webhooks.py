@@ -22,9 +22,9 @@ Registering a URL, setting the secret and reading delivery logs are API calls, o
 
 from __future__ import annotations
 
+from ._exceptions import WebhookErrorReason, WebhookVerificationError
 from ._webhook_apps import DEFAULT_MAX_BODY_BYTES, WebhookASGIApp, WebhookWSGIApp, asgi_app, wsgi_app
 from ._webhook_dedup import DEFAULT_MAX_ENTRIES, Claim, Deduplicator
-from ._webhook_errors import WebhookErrorReason, WebhookVerificationError
 from ._webhook_events import (
     ORDER_STATUS,
     ORDER_STATUS_FULL,

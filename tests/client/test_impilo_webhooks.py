@@ -14,6 +14,7 @@ import pytest
 from impilo_fakes import order_json
 from starlette.datastructures import Headers as StarletteHeaders
 
+import impilo
 from impilo import ImpiloError, webhooks
 from impilo.webhooks import (
     OrderStatusEvent,
@@ -483,4 +484,6 @@ def test_the_public_module_exports_what_it_documents() -> None:
     for name in webhooks.__all__:
         assert hasattr(webhooks, name), name
     assert webhooks.SECRET_HEADER == HEADER
+    assert impilo.webhooks is webhooks and impilo.WebhookVerificationError is WebhookVerificationError
+    assert {"WebhookVerificationError", "webhooks"} <= set(impilo.__all__)
     assert (webhooks.ORDER_STATUS, webhooks.ORDER_STATUS_FULL) == ("order.status", "order.statusFull")
