@@ -20,11 +20,13 @@ def _sections(name: str, smoke: bool) -> Callable[[], list[Section]]:
     def run() -> list[Section]:
         if name in ("decode", "encode"):
             from . import decode
-            from ._upstream import generate_upstream_client
+            from ._upstream import generate_release_client, generate_upstream_client, unchecked_client
 
             upstream = generate_upstream_client()
             if name == "decode":
-                return [decode.run_decode(upstream, orders=5 if smoke else 100, repeat=3 if smoke else 31)]
+                release = generate_release_client()
+                size = {"orders": 5, "repeat": 3} if smoke else {"orders": 100, "repeat": 31}
+                return [decode.run_decode(upstream, release, unchecked_client(), **size)]
             return [decode.run_encode(upstream, repeat=3 if smoke else 31)]
         if name == "overhead":
             from . import overhead
