@@ -19,8 +19,9 @@ Choices where FACTS are silent (the mock's own, so a test can rely on them):
 - Logs: a delivery appears once its first attempt is made (`createTimestamp` is that attempt's
   time); `retryAttempts` counts the attempts after the first; `lastRetryTimestamp` is null until
   a retry is made; `lastResponseStatus` is null when the last attempt got no answer. The time
-  filters take ISO 8601 (a time without an offset is UTC) and include their bounds, to the
-  millisecond the log shows.
+  filters are ISO 8601 (a time without an offset is UTC) and include their bounds, to the
+  millisecond the log shows. The spec declares them plain strings, so any text is accepted: one
+  that is not an ISO 8601 time bounds nothing a log has, and the page is empty.
 - Test triggers answer 201 whether or not a URL is registered for the type, and whatever
   `orderId` names: the event is a test, made from the request. order.status carries
   `{id: orderId, orderEvent: {name: orderStatusName, eventTimestamp: now}}` (and
@@ -59,6 +60,7 @@ _SECRET_RULE = (
     "header-value: the secret is sent verbatim in a header, so it has no control characters"
     " and no space or tab at either end"
 )
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 # Where the spec gives a list no default size, the order list's (as the catalog lists do).
 DEFAULT_PAGE_SIZE = int(impilo_spec.parameter_schema("listOrders", "size")["default"])
 
@@ -102,18 +104,21 @@ def _page(entries: list[JsonObject], *, page: int, size: int, total: int) -> Res
     return Response(rendered, media_type=JSON_MEDIA_TYPE)
 
 
-def _timestamp_ms(text: str | None, name: str) -> int | None:
-    """An ISO 8601 time as milliseconds since the epoch (UTC when it has no offset); 400 otherwise."""
+class _NotATime(ValueError):
+    pass
+
+
+def _timestamp_ms(text: str | None) -> int | None:
+    """An ISO 8601 time as milliseconds since the epoch (UTC when it has no offset); _NotATime otherwise."""
     if text is None:
         return None
     try:
         moment = datetime.datetime.fromisoformat(text)
-    except ValueError:
-        message = f"must be an ISO 8601 time such as 2026-12-01T12:00:00Z, got {text[:40]!r}"
-        raise ApiError(400, f"{name} {message}", [FieldError(name, message)]) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    return (moment - datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)) // datetime.timedelta(milliseconds=1)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.UTC)
+        return (moment - _EPOCH) // datetime.timedelta(milliseconds=1)
+    except (ValueError, OverflowError):
+        raise _NotATime(text) from None
 
 
 class WebhookRoutes:
@@ -228,16 +233,19 @@ class WebhookRoutes:
     async def list_logs(self, request: Request) -> Response:
         query = self._read("listWebhookLogs", request)
         page, size = query["page"], query["size"] or DEFAULT_PAGE_SIZE
-        filters = LogFilters(
-            webhook_type=query["webhookType"],
-            retry_attempts_min=query["retryAttemptsMin"],
-            retry_attempts_max=query["retryAttemptsMax"],
-            last_response_status=query["lastResponseStatus"],
-            start_ms=_timestamp_ms(query["startTimestamp"], "startTimestamp"),
-            end_ms=_timestamp_ms(query["endTimestamp"], "endTimestamp"),
-            start_last_retry_ms=_timestamp_ms(query["startLastRetryTimestamp"], "startLastRetryTimestamp"),
-            end_last_retry_ms=_timestamp_ms(query["endLastRetryTimestamp"], "endLastRetryTimestamp"),
-        )
+        try:
+            filters = LogFilters(
+                webhook_type=query["webhookType"],
+                retry_attempts_min=query["retryAttemptsMin"],
+                retry_attempts_max=query["retryAttemptsMax"],
+                last_response_status=query["lastResponseStatus"],
+                start_ms=_timestamp_ms(query["startTimestamp"]),
+                end_ms=_timestamp_ms(query["endTimestamp"]),
+                start_last_retry_ms=_timestamp_ms(query["startLastRetryTimestamp"]),
+                end_last_retry_ms=_timestamp_ms(query["endLastRetryTimestamp"]),
+            )
+        except _NotATime:
+            return _page([], page=page, size=size, total=0)  # no log was made at a time that is not one
         logs, total = self.store.logs_page(filters, page, size)
         return _page(logs, page=page, size=size, total=total)
 

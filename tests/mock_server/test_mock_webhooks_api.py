@@ -275,10 +275,26 @@ def test_time_filters_include_their_bounds_to_the_millisecond_shown(logged: tupl
 
 
 @pytest.mark.parametrize(
+    "params",
+    [
+        {"startTimestamp": "yesterday"},
+        {"endLastRetryTimestamp": "2026-13-01"},
+        {"startTimestamp": "", "endTimestamp": ""},
+        {"endTimestamp": "2999-01-01T00:00:00Z", "startLastRetryTimestamp": "not a time"},
+    ],
+)
+def test_a_time_filter_that_is_no_time_is_accepted_and_matches_nothing(
+    logged: tuple[httpx.Client, Receiver], params: dict[str, Any]
+) -> None:
+    # The spec declares them plain strings: any text is valid, so it is no 400.
+    client, _ = logged
+    page = client.get(WEBHOOK_LOGS, params=params).json()
+    assert (page["content"], page["total"]) == ([], 0)
+
+
+@pytest.mark.parametrize(
     ("params", "name"),
     [
-        ({"startTimestamp": "yesterday"}, "startTimestamp"),
-        ({"endLastRetryTimestamp": "2026-13-01"}, "endLastRetryTimestamp"),
         ({"retryAttemptsMin": "one"}, "retryAttemptsMin"),
         ({"lastResponseStatus": 2**31}, "lastResponseStatus"),
         ({"webhookType": [STATUS, FULL]}, "webhookType"),
@@ -302,3 +318,38 @@ def test_reset_forgets_webhooks_the_secret_and_the_logs(server: MockServer, clie
     assert client.get(WEBHOOK_LOGS).json()["total"] == 0
     assert client.get(SECRET).status_code == 404
     assert _register(client, "http://127.0.0.1:9/")["id"] == 1
+
+
+def _body_operations() -> list[tuple[str, str]]:
+    """(method, path) of every webhook operation that takes a body, ids filled in."""
+    found = []
+    for operation_id in _webhook_operations():
+        method, path = impilo_spec.operation(operation_id)
+        if "requestBody" in impilo_spec.view()["paths"][path][method.lower()]:
+            found.append((method, path.replace("{webhookId}", "1")))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "status"),
+    [
+        (b"{", "application/json", 400),
+        (b"\xff\xfe{}", "application/json", 400),
+        (b'{"url": "\\ud800"}', "application/json", 400),
+        (b"[" * 100_000 + b"]" * 100_000, "application/json", 400),
+        (b'{"url": NaN}', "application/json", 400),
+        (b"{}", "text/plain", 415),
+        (b"{" + b" " * (2 * 1024 * 1024) + b"}", "application/json", 413),
+    ],
+)
+def test_hostile_bodies_get_a_4xx_error_body_on_every_webhook_write(
+    client: httpx.Client, content: bytes, content_type: str, status: int
+) -> None:
+    _register(client, "http://127.0.0.1:9/")  # so PATCH /webhook/1 reaches its body
+    operations = _body_operations()
+    assert len(operations) == 6
+    for method, path in operations:
+        response = client.request(method, path, content=content, headers={"Content-Type": content_type})
+        assert response.status_code == status, (method, path, response.text[:200])
+    assert client.get(WEBHOOKS).json()["total"] == 1
+    assert client.get(SECRET).status_code == 404

@@ -113,6 +113,7 @@ def test_a_failed_delivery_is_retried_after_the_scaled_delay_with_the_same_body_
             logs = wait_until(lambda: [log for log in _logs(client) if log["lastResponseStatus"] == 200], what="log")
 
     assert retry.raw == first.raw  # the same envelope: same id, same payload
+    assert SECRET_HEADER not in first.headers  # no secret is set, so none is sent
     assert first.body["payload"]["id"] == order["id"]
     assert retry.at - first.at >= RETRY_DELAYS_MINUTES[0] * 60 * TINY_SCALE * 0.95
     (log,) = logs
