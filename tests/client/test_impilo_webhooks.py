@@ -466,6 +466,25 @@ def test_the_error_is_an_impilo_error_and_a_value_error_with_its_reason() -> Non
     assert error.reason == "not-an-object" and str(error) == f"not-an-object: {error.detail}"
 
 
+@pytest.mark.parametrize("raw", [b"not json", b"{}", body(status_envelope(payload=[]))], ids=["body", "id", "payload"])
+def test_an_error_after_the_secret_check_carries_no_frame_holding_the_secret(raw: bytes) -> None:
+    # Error reporters (Sentry, pytest --showlocals) record the variables of every frame a
+    # traceback passes through; past the caller's own frame, none may hold the secret.
+    headers = [(HEADER, SECRET)]
+    try:
+        parse(raw, headers, secret=SECRET)
+    except WebhookVerificationError as error:
+        tb = error.__traceback__
+        assert tb is not None
+        tb = tb.tb_next  # this test's own frame holds it, as the caller's always does
+        assert tb is not None
+        while tb is not None:
+            assert SECRET not in repr(tb.tb_frame.f_locals), tb.tb_frame.f_code.co_name
+            tb = tb.tb_next
+    else:
+        pytest.fail("parse accepted a broken delivery")
+
+
 def test_the_error_survives_pickling() -> None:
     error = refused(b"{}")
     copied = pickle.loads(pickle.dumps(error))

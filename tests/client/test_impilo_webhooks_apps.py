@@ -14,6 +14,7 @@ import logging
 import threading
 import warnings
 from collections.abc import Callable, Iterator
+from types import TracebackType
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 from wsgiref.util import setup_testing_defaults
@@ -140,6 +141,22 @@ def test_a_failed_handling_is_answered_500_and_the_retry_is_handled(
     retried = post(delivery())
     assert (retried.status_code, retried.json()) == (200, {"status": "handled"})
     assert len(handler.events) == 2
+
+
+def _frame_variables(tb: TracebackType | None) -> Iterator[str]:
+    while tb is not None:
+        yield repr(tb.tb_frame.f_locals)
+        tb = tb.tb_next
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+def test_a_handlers_traceback_holds_no_frame_with_the_secret(adapter: str, caplog: pytest.LogCaptureFixture) -> None:
+    # Error reporters (Sentry, say) record every frame's variables along the logged traceback.
+    receiver(adapter, Recorder(failures=1))(delivery())
+    [logged] = [r for r in caplog.records if r.exc_info]
+    assert logged.exc_info is not None
+    frames = list(_frame_variables(logged.exc_info[2]))
+    assert frames and not any(SECRET in variables for variables in frames)
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS)
