@@ -94,11 +94,15 @@ class Receiver:
         self.max_body_bytes = max_body_bytes
         self.strict = strict
 
-    def __repr__(self) -> str:
+    def settings(self) -> str:
+        """The receiver's settings for a repr: the secret only as set or none."""
         return (
             f"handler={self.handler!r}, secret={'set' if self._check.is_set else 'none'}, "
             f"deduplicator={self.deduplicator!r}, max_body_bytes={self.max_body_bytes}, strict={self.strict}"
         )
+
+    def __repr__(self) -> str:
+        return f"Receiver({self.settings()})"
 
     def too_large(self) -> Reply:
         return _error(413, "too-large", f"the body is over {self.max_body_bytes} bytes")
@@ -194,7 +198,7 @@ class WebhookASGIApp:
         self.receiver = receiver
 
     def __repr__(self) -> str:
-        return f"WebhookASGIApp({self.receiver!r})"
+        return f"WebhookASGIApp({self.receiver.settings()})"
 
     @property
     def deduplicator(self) -> Deduplicator:
@@ -271,7 +275,7 @@ class WebhookWSGIApp:
         self.receiver = receiver
 
     def __repr__(self) -> str:
-        return f"WebhookWSGIApp({self.receiver!r})"
+        return f"WebhookWSGIApp({self.receiver.settings()})"
 
     @property
     def deduplicator(self) -> Deduplicator:
