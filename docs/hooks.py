@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 MARKER = re.compile(r"<!-- impilo-docs: (?P<what>[^>]*?) -->")
 # --help is wrapped at this width in the docs, whatever the terminal that builds them.
-HELP_COLUMNS = 100
+HELP_COLUMNS = 96
 
 
 class MarkerError(Exception):
