@@ -6,10 +6,15 @@ import httpx
 import pytest
 from mock_helpers import ORDERS, site_order
 
-from impilo.spec import api_key_header, contract_view
 from impilo_mock import DEFAULT_API_KEY, MockServer, run_in_thread
+from impilo_spec import api_key_header, contract_view
 
-ROUTES = [("POST", ORDERS), ("GET", ORDERS), ("GET", f"{ORDERS}/1"), ("DELETE", f"{ORDERS}/1"), ("GET", "/unknown")]
+ROUTES = [
+    *[("POST", ORDERS), ("GET", ORDERS), ("GET", f"{ORDERS}/1"), ("DELETE", f"{ORDERS}/1"), ("GET", "/unknown")],
+    *[("GET", "/api/v3/item"), ("GET", "/api/v3/item/1000"), ("GET", "/api/v3/kit"), ("GET", "/api/v3/kit/1000")],
+    *[("GET", "/api/v3/site"), ("GET", "/api/v3/site/1234"), ("GET", "/api/v3/patient")],
+    *[("GET", "/api/v3/patient/1234"), ("GET", "/api/v3/patient/identifier/1234abcd")],
+]
 
 
 def test_header_name_comes_from_the_spec() -> None:

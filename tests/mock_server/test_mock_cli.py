@@ -3,6 +3,7 @@ with --db that loses nothing (after a clean stop and after a kill)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -56,7 +57,16 @@ def running_cli(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple
 def test_help_works_and_names_the_options() -> None:
     result = subprocess.run([str(CONSOLE_SCRIPT), "--help"], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
-    for option in ("--host", "--port", "--db", "--api-key", "--lifecycle", API_KEYS_ENV, DEFAULT_API_KEY):
+    for option in (
+        "--host",
+        "--port",
+        "--db",
+        "--api-key",
+        "--lifecycle",
+        "--seed-file",
+        API_KEYS_ENV,
+        DEFAULT_API_KEY,
+    ):
         assert option in result.stdout
 
 
@@ -108,6 +118,46 @@ def test_bad_arguments_exit_2(args: list[str]) -> None:
         [sys.executable, "-m", "impilo_mock.cli", *args], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 2
+
+
+def test_a_seed_file_drives_the_catalog(tmp_path: Path) -> None:
+    seed = tmp_path / "team.json"
+    seed.write_text(json.dumps({"patients": [{"id": 4321, "firstName": "Team", "lastName": "Fixture"}]}))
+    with running_cli("--seed-file", str(seed)) as (base_url, _):
+        headers = {"Impilo-API-Key": DEFAULT_API_KEY}
+        patient = httpx.get(f"{base_url}/api/v3/patient/4321", headers=headers)
+        check_against_spec(patient)
+        assert patient.json()["firstName"] == "Team"
+        order = httpx.post(
+            base_url + ORDERS, json={"patient": {"id": 4321}, "orderItems": [{"item": {"id": 1000}}]}, headers=headers
+        )
+        assert order.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        ('{"patients": [{"id": -1}]}', "patients[0] needs an id"),
+        ("[1, 2", "is not JSON"),
+        (None, "cannot read"),
+    ],
+)
+def test_a_bad_seed_file_is_exit_2_with_one_line_naming_the_problem(
+    tmp_path: Path, content: str | None, named: str
+) -> None:
+    seed = tmp_path / "bad.json"
+    if content is not None:
+        seed.write_text(content)
+    result = subprocess.run(
+        [sys.executable, "-m", "impilo_mock.cli", "--port", "0", "--seed-file", str(seed)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0] and str(seed) in lines[0], result.stderr
 
 
 def test_pytest_plugin_imports_nothing_heavy() -> None:

@@ -14,6 +14,7 @@ import pytest
 from mock_helpers import ORDERS, check_against_spec, docs_example, route_of, site_order
 
 from impilo_mock import MAX_BODY_BYTES, MockServer, OrderStore, run_in_thread
+from impilo_spec import operation
 
 ONE = ORDERS + "/{orderId}"
 JSON = {"Content-Type": "application/json"}
@@ -41,6 +42,43 @@ SCENARIOS: list[tuple[str, str, dict[str, Any], int]] = [
     ("DELETE", f"{ORDERS}/1", {"headers": NO_KEY}, 401),
     ("DELETE", f"{ORDERS}/999", {}, 404),
     ("DELETE", f"{ORDERS}/1", {}, 409),  # order 1 is shipped by then
+    # Catalog look-ups: every status each can answer.
+    ("GET", "/api/v3/item", {"params": {"sort": "itemName", "manufacturerId": [1, 2], "name": "o"}}, 200),
+    ("GET", "/api/v3/item", {"params": {"size": 101}}, 400),
+    ("GET", "/api/v3/item", {"headers": NO_KEY}, 401),
+    ("GET", "/api/v3/item/1000", {}, 200),
+    ("GET", "/api/v3/item/x", {}, 400),
+    ("GET", "/api/v3/item/1000", {"headers": NO_KEY}, 401),
+    ("GET", "/api/v3/item/999", {}, 404),
+    ("GET", "/api/v3/kit", {"params": {"archived": "true", "itemId": 1000}}, 200),
+    ("GET", "/api/v3/kit", {"params": {"archived": "maybe"}}, 400),
+    ("GET", "/api/v3/kit", {"headers": NO_KEY}, 401),
+    ("GET", "/api/v3/kit/1004", {}, 200),
+    ("GET", "/api/v3/kit/0", {}, 400),
+    ("GET", "/api/v3/kit/1000", {"headers": NO_KEY}, 401),
+    ("GET", "/api/v3/kit/999", {}, 404),
+    ("GET", "/api/v3/site", {"params": {"page": 2, "size": 1}}, 200),
+    ("GET", "/api/v3/site", {"params": {"page": 0}}, 400),
+    ("GET", "/api/v3/site", {"headers": NO_KEY}, 401),
+    ("GET", "/api/v3/site/1236", {}, 200),
+    ("GET", "/api/v3/site/-1", {}, 400),
+    ("GET", "/api/v3/site/1234", {"headers": NO_KEY}, 401),
+    ("GET", "/api/v3/site/999", {}, 404),
+    (
+        "GET",
+        "/api/v3/patient",
+        {"params": {"archived": "false", "sort": "lastName", "dateOfBirthMin": "1970-01-01"}},
+        200,
+    ),
+    ("GET", "/api/v3/patient", {"params": {"dateOfBirthMax": "yesterday"}}, 400),
+    ("GET", "/api/v3/patient", {"headers": NO_KEY}, 401),
+    ("GET", "/api/v3/patient/1234", {}, 200),
+    ("GET", "/api/v3/patient/1.5", {}, 400),
+    ("GET", "/api/v3/patient/1234", {"headers": NO_KEY}, 401),
+    ("GET", "/api/v3/patient/999", {}, 404),
+    ("GET", "/api/v3/patient/identifier/1234abcd", {}, 200),
+    ("GET", "/api/v3/patient/identifier/1234abcd", {"headers": NO_KEY}, 401),
+    ("GET", "/api/v3/patient/identifier/nobody", {}, 404),
     ("GET", "/api/v3/orders", {}, 404),  # unknown route: not an operation
     ("PUT", ORDERS, {"json": {}}, 405),  # method the path lacks: not an operation
     ("PATCH", f"{ORDERS}/1", {"json": {}}, 405),
@@ -51,6 +89,16 @@ EXPECTED = {
     ("GET", ORDERS): {200, 400, 401},
     ("GET", ONE): {200, 400, 401, 404},
     ("DELETE", ONE): {204, 400, 401, 404, 409},
+    ("GET", "/api/v3/item"): {200, 400, 401},
+    ("GET", "/api/v3/item/{itemId}"): {200, 400, 401, 404},
+    ("GET", "/api/v3/kit"): {200, 400, 401},
+    ("GET", "/api/v3/kit/{kitId}"): {200, 400, 401, 404},
+    ("GET", "/api/v3/site"): {200, 400, 401},
+    ("GET", "/api/v3/site/{siteId}"): {200, 400, 401, 404},
+    ("GET", "/api/v3/patient"): {200, 400, 401},
+    ("GET", "/api/v3/patient/{patientId}"): {200, 400, 401, 404},
+    # A path parameter that is text: every text names a patient or none, so no 400.
+    ("GET", "/api/v3/patient/identifier/{identifier}"): {200, 401, 404},
 }
 
 
@@ -66,8 +114,18 @@ def test_every_route_and_status_matches_the_spec(server: MockServer) -> None:
             assert response.status_code == status, f"{method} {path}: {response.text}"
             check_against_spec(response)
             seen.setdefault((method, route_of(path) or path), set()).add(status)
-    for operation, statuses in EXPECTED.items():
-        assert seen[operation] == statuses, operation
+    for route, statuses in EXPECTED.items():
+        assert seen[route] == statuses, route
+
+
+ORDER_AND_CATALOG_OPERATIONS = [
+    *["listOrders", "createOrder", "fetchOrder", "voidOrder", "listItems", "fetchItem", "listKits", "fetchKit"],
+    *["listSites", "fetchSite", "listPatients", "fetchPatient", "fetchPatientByIdentifier"],
+]
+
+
+def test_every_order_and_catalog_operation_is_in_the_table() -> None:
+    assert {operation(op) for op in ORDER_AND_CATALOG_OPERATIONS} == set(EXPECTED)
 
 
 class _FailingStore(OrderStore):
