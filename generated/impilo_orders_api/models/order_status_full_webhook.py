@@ -19,14 +19,14 @@ class OrderStatusFullWebhook:
     Attributes:
             id (str | int): Identifies the delivery; the same on every retry of it.
             type_ (str): `order.statusFull`.
-            payload (Order | None): An order as the server reports it. Entries can be partial (the guide shows
-                `orderKits` entries with a count and no kit).
+            payload (Order): An order as the server reports it. Entries can be partial (the guide shows `orderKits`
+                entries with a count and no kit).
             additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
     id: str | int
     type_: str
-    payload: Order | None = None
+    payload: Order
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     # The fields that came as an explicit null, so to_dict gives back exactly what came.
     _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
@@ -118,7 +118,7 @@ def _decode(
         self.payload = _decode_Order(v)
     else:
         self.payload = _unexpected(
-            self, "payload", v, "object (Order)", _types.OPTIONAL
+            self, "payload", v, "object (Order)", _types.REQUIRED
         )
     self.additional_properties = d
     return self

@@ -19,15 +19,15 @@ class OrderStatusWebhook:
     Attributes:
             id (str | int): Identifies the delivery; the same on every retry of it.
             type_ (str): `order.status`.
-            payload (OrderStatusPayload | None): The payload of order.status: the order's id and the status event
-                only (FACTS). The field names, `id` as in Order and `orderEvent` holding an OrderEvent, are this
-                project's assumption; other fields are kept as sent.
+            payload (OrderStatusPayload): The payload of order.status: the order's id and the status event only
+                (FACTS). The field names, `id` as in Order and `orderEvent` holding an OrderEvent, are this project's
+                assumption; other fields are kept as sent.
             additional_properties (dict[str, Any]): fields the spec does not name, as sent.
     """
 
     id: str | int
     type_: str
-    payload: OrderStatusPayload | None = None
+    payload: OrderStatusPayload
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     # The fields that came as an explicit null, so to_dict gives back exactly what came.
     _nulls: tuple[str, ...] = _attrs_field(init=False, default=(), repr=False, eq=False)
@@ -121,7 +121,7 @@ def _decode(
         self.payload = _decode_OrderStatusPayload(v)
     else:
         self.payload = _unexpected(
-            self, "payload", v, "object (OrderStatusPayload)", _types.OPTIONAL
+            self, "payload", v, "object (OrderStatusPayload)", _types.REQUIRED
         )
     self.additional_properties = d
     return self
