@@ -1,13 +1,21 @@
-"""impilo: a typed client for the Impilo v3 Orders API that refuses rule-breaking orders before sending.
+"""impilo: a typed client for the Impilo v3 API that refuses rule-breaking orders before sending.
 
     from impilo import Impilo
     client = Impilo()                      # IMPILO_API_KEY; production unless IMPILO_BASE_URL is set
     order = client.orders.create({"patient": {"id": 1234}, "orderItems": [{"item": {"id": 1000}, "count": 1}]})
+    client.orders.get(order.id)
 
-Models are the generated ones (`impilo_orders_api.models`); `client.generated` is the generated
-client, with the rule check wired in, for the generated api functions.
+Resources: `orders`, the catalog an order names (`items`, `kits`, `sites`, `patients`) and
+`webhooks` (with `.secret` and `.logs`); receiving webhook deliveries is `impilo.webhooks`.
+Models are the generated ones (`impilo_orders_api.models`), typed as a reader uses them: a field
+the API always sends is its plain type, any other `X | None`. A response value of the wrong type
+is never hidden: a `ResponseDriftWarning` by default, a `ResponseDriftError` with `strict=True`.
+`client.generated` is the generated client, with the rule check and the drift policy wired in,
+for the generated api functions.
 """
 
+from impilo_orders_api.params import OrderCreateRequestParam
+from impilo_orders_api.types import Drift, ResponseDriftWarning
 from impilo_spec.distribution import version as _distribution_version
 
 from . import webhooks
@@ -21,8 +29,10 @@ from ._exceptions import (
     ConflictError,
     ImpiloError,
     NotFoundError,
+    OrderOutcomeUnknownError,
     OrderRuleError,
     RateLimitError,
+    ResponseDriftError,
     RuleViolation,
     ServerError,
     UnexpectedResponseError,
@@ -43,12 +53,17 @@ __all__ = [
     "AuthenticationError",
     "ConfigurationError",
     "ConflictError",
+    "Drift",
     "Environment",
     "Impilo",
     "ImpiloError",
     "NotFoundError",
+    "OrderCreateRequestParam",
+    "OrderOutcomeUnknownError",
     "OrderRuleError",
     "RateLimitError",
+    "ResponseDriftError",
+    "ResponseDriftWarning",
     "RetryPolicy",
     "RuleViolation",
     "ServerError",

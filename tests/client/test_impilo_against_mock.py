@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from impilo import AsyncImpilo, AuthenticationError, Impilo, NotFoundError, OrderRuleError
-from impilo_spec.rule_cases import REFUSED_CASES as INVALID_CASES
-from impilo_spec.rule_cases import SENT_CASES as VALID_CASES
 from impilo_orders_api.api.orders import create_order
 from impilo_orders_api.models.order import Order
 from impilo_orders_api.models.order_create_request import OrderCreateRequest
 from impilo_orders_api.models.order_status import OrderStatus
 from impilo_orders_api.models.patient import Patient
+from impilo_spec.rule_cases import REFUSED_CASES as INVALID_CASES
+from impilo_spec.rule_cases import SENT_CASES as VALID_CASES
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTION_HEADING = "## The client (`impilo`)"

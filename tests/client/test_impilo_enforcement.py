@@ -18,11 +18,11 @@ import pytest
 from impilo_fakes import API_KEY, BASE_URL, Recorder, make_async_client, make_client, nothing_may_be_sent, order_json
 
 from impilo import AsyncImpilo, Impilo, OrderRuleError
-from impilo_spec.rule_cases import REFUSED_CASES as INVALID_CASES
-from impilo_spec.rule_cases import SENT_CASES as VALID_CASES
 from impilo_orders_api.api.orders import create_order
 from impilo_orders_api.models.order import Order
 from impilo_orders_api.models.order_create_request import OrderCreateRequest
+from impilo_spec.rule_cases import REFUSED_CASES as INVALID_CASES
+from impilo_spec.rule_cases import SENT_CASES as VALID_CASES
 
 
 def as_model(body: dict[str, Any]) -> OrderCreateRequest:

@@ -10,11 +10,11 @@ from impilo_fakes import API_KEY, BASE_URL, Recorder, make_async_client, make_cl
 
 import impilo
 from impilo import AsyncImpilo, ConfigurationError, Impilo, OrderRuleError
-from impilo_spec.rule_cases import case
 from impilo_orders_api.client import AuthenticatedClient
 from impilo_orders_api.models.order import Order
 from impilo_orders_api.models.order_page import OrderPage
 from impilo_orders_api.models.order_status import OrderStatus
+from impilo_spec.rule_cases import case
 
 
 def test_public_api_is_small_and_complete() -> None:

@@ -11,10 +11,10 @@ import pytest
 
 import impilo
 from impilo import OrderRuleError, RuleViolation, rules, spec
+from impilo_orders_api.models.order_create_request import OrderCreateRequest
 from impilo_spec.rule_cases import CASES, case
 from impilo_spec.rule_cases import REFUSED_CASES as INVALID_CASES
 from impilo_spec.rule_cases import SENT_CASES as VALID_CASES
-from impilo_orders_api.models.order_create_request import OrderCreateRequest
 
 BODY_RULES = {"one-recipient", "has-content", "identified-by-id", "positive-id", "positive-count"}
 PARAMETER_RULES = {"page-from-one", "page-size", "positive-id"}
