@@ -210,7 +210,9 @@ class _Routes:
         return Response(status_code=204)
 
     def _one(self, operation_id: str, kind: str, request: Request, find: Callable[[Any], Any]) -> Response:
-        (key,) = self._read(operation_id, request).values()
+        """A record by the one path parameter of a fetch operation, or 404 naming it."""
+        template = _path(operation_id)
+        key = self._read(operation_id, request)[template[template.index("{") + 1 : template.index("}")]]
         found = find(key)
         if found is None:
             named = f"{key!r:.80}" if isinstance(key, str) else str(key)
