@@ -51,6 +51,7 @@ import asyncio
 import collections
 import concurrent.futures
 import contextlib
+import functools
 import ipaddress
 import json
 import logging
@@ -119,6 +120,7 @@ def retry_delays(scale: float) -> tuple[float, ...]:
     return tuple(minutes * 60 * scale for minutes in RETRY_DELAYS_MINUTES)
 
 
+@functools.lru_cache(maxsize=1024)
 def refusal(url: str, *, allow_remote: bool) -> str | None:
     """Why the mock will not send to `url`, or None when it may."""
     try:

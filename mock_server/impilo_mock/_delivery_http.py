@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ class Target:
         return (self.secure, self.host, self.port)
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_target(url: str) -> Target:
     """The target of an absolute http or https URL; ValueError for anything else."""
     parts = urlsplit(url)
@@ -153,18 +155,19 @@ class HttpPoster:
         first = True
         while True:
             try:
-                status_line = await reader.readuntil(b"\r\n")
+                head = await reader.readuntil(b"\r\n\r\n")
             except asyncio.IncompleteReadError as exc:
                 if first and not exc.partial:
                     raise _ClosedBeforeAnswer from None
-                raise AnswerError("the answer ended inside its status line") from None
+                raise AnswerError("the answer ended inside its status line or headers") from None
             except ConnectionResetError:
                 if first:
                     raise _ClosedBeforeAnswer from None
                 raise
             first = False
+            status_line, _, header_block = head.partition(b"\r\n")
             version, status = _status(status_line)
-            headers = await _headers(reader)
+            headers = _header_fields(header_block)
             if 100 <= status < 200 and status != 101:
                 continue  # an interim answer (100 Continue, 103 Early Hints): the real one follows
             keep_alive = version == b"HTTP/1.1" and b"close" not in headers.get(b"connection", b"").lower()
@@ -181,7 +184,7 @@ class HttpPoster:
                 except ValueError:
                     raise AnswerError("a chunk size is not a hexadecimal number") from None
                 if size == 0:
-                    await _headers(reader)  # trailers
+                    await _trailers(reader)
                     return True
                 read += size
                 if read > self.max_answer_bytes:
@@ -206,18 +209,28 @@ class _ClosedBeforeAnswer(Exception):
 
 
 def _status(line: bytes) -> tuple[bytes, int]:
-    parts = line.rstrip(b"\r\n").split(b" ", 2)
+    parts = line.split(b" ", 2)
     if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not (parts[1].isdigit() and len(parts[1]) == 3):
         raise AnswerError("the answer does not start with an HTTP/1.x status line")
     return parts[0], int(parts[1])
 
 
-async def _headers(reader: asyncio.StreamReader) -> dict[bytes, bytes]:
+def _header_fields(block: bytes) -> dict[bytes, bytes]:
+    """Header fields (names in lower case) from the lines after the status line, ending in an empty line."""
+    lines = block.split(b"\r\n")
+    if len(lines) > _MAX_HEADER_LINES:
+        raise AnswerError(f"the answer has more than {_MAX_HEADER_LINES} header lines")
     headers: dict[bytes, bytes] = {}
-    for _ in range(_MAX_HEADER_LINES):
-        line = await reader.readuntil(b"\r\n")
-        if line == b"\r\n":
-            return headers
+    for line in lines:
         name, _, value = line.partition(b":")
-        headers[name.strip().lower()] = value.strip()
-    raise AnswerError(f"the answer has more than {_MAX_HEADER_LINES} header lines")
+        if name:
+            headers[name.strip().lower()] = value.strip()
+    return headers
+
+
+async def _trailers(reader: asyncio.StreamReader) -> None:
+    """The trailer fields after a chunked body, up to the empty line."""
+    for _ in range(_MAX_HEADER_LINES):
+        if await reader.readuntil(b"\r\n") == b"\r\n":
+            return
+    raise AnswerError(f"the answer has more than {_MAX_HEADER_LINES} trailer lines")
