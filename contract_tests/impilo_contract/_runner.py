@@ -1,149 +1,143 @@
-"""One contract run end to end: pick the target, probe it, learn its ids, run Schemathesis, run the
-invariants, write the reports."""
+"""One contract run, in four steps: plan (settings -> Plan), prepare (target, probe, ids, seed
+orders), execute (Schemathesis, then the invariants), report (the reports on disk). `run_suite`
+returns the result; printing it is the caller's business (the CLI prints `summary_text`)."""
 
 from __future__ import annotations
 
-import logging
-import os
-import random
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
 
-from ._checks import tag_body, take_write
-from ._engine import new_active_run, run_schemathesis, stderr_progress, writes_enabled
-from ._invariants import InvariantContext, run_invariants
-from ._known_ids import discover, from_spec
-from ._redact import api_key_header, redact
-from ._report import summary_text, write_reports
+from ._checks import ActiveRun, activate
+from ._cleanup import delete_webhooks
+from ._context import Context
+from ._engine import run_schemathesis, tested_operations
+from ._invariants import run_invariants
+from ._observe import Observer
+from ._plan import Plan, plan
+from ._prepare import known_ids, seed_orders
+from ._redact import Redactor
+from ._report import write_reports
 from ._results import SuiteResult
-from ._settings import BASE_URL_ENV, Settings, run_id_for
-from ._spec import load_contract, request_examples
+from ._settings import ID_KINDS, Settings
+from ._spec import load_contract
+from ._target import Target, open_target, probe
 
-EMBEDDED = "embedded mock"
-PROBE_PATH = "/api/v3/order"
-
-
-class UsageError(Exception):
-    """Bad arguments or an unreachable target: exit code 2, with this one-line reason."""
+Progress = Callable[[str], None]
+REQUEST_TIMEOUT = 30.0
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
-    base_url: str
-    api_key: str
-    embedded: bool
+def _silent(line: str) -> None:
+    pass
 
 
-@contextmanager
-def open_target(settings: Settings, app: Any = None) -> Iterator[Target]:
-    """The server under test: `settings.base_url`, else $IMPILO_BASE_URL, else the embedded mock (or `app`)."""
-    base_url = settings.base_url or os.environ.get(BASE_URL_ENV) or None
-    if base_url is not None and app is None:
-        if not base_url.startswith(("http://", "https://")):
-            raise UsageError(f"--base-url must start with http:// or https://, got {base_url!r}")
-        key = settings.api_key or os.environ.get(settings.api_key_env)
-        if not key:
-            raise UsageError(f"no API key: set ${settings.api_key_env} (or name another variable with --api-key-env)")
-        yield Target(base_url.rstrip("/"), key, embedded=False)
-        return
-    from impilo_mock import run_in_thread
-
-    # Coverage sends malformed requests on purpose; uvicorn's warning for each is noise here.
-    logging.getLogger("uvicorn.error").setLevel(logging.ERROR)
-    with run_in_thread(app) as server:
-        yield Target(server.base_url, settings.api_key or server.api_key, embedded=app is None)
+def _new_result(the_plan: Plan, target: Target, contract: dict[str, Any], redactor: Redactor) -> SuiteResult:
+    return SuiteResult(
+        base_url=target.label,
+        seed=the_plan.seed,
+        run_id=the_plan.run_id,
+        profile=the_plan.settings.profile,
+        read_only=not the_plan.writes,
+        embedded=target.embedded,
+        fail_on_drift=the_plan.settings.fail_on_drift or target.embedded,
+        rerun=the_plan.rerun(),
+        operations_tested=tested_operations(the_plan, contract),
+        redact=redactor.text,
+        every_operation_sent="fuzzing" in the_plan.settings.phases,
+    )
 
 
-def probe(client: httpx.Client, base_url: str) -> None:
+def _execute(the_plan: Plan, target: Target, client: httpx.Client, redactor: Redactor, say: Progress) -> SuiteResult:
+    contract = load_contract()
+    run = ActiveRun(
+        allow_writes=the_plan.writes,
+        write_cap=the_plan.write_cap,
+        write_tag=the_plan.write_tag,
+        own_records_only=the_plan.live,
+    )
+    # Prepare: everything here is before the run starts, so it fails as a UsageError.
+    probe(client, target, the_plan)
+    known = known_ids(client, the_plan)
+    seeded = seed_orders(client, the_plan, run, known, contract, redactor)
+    result = _new_result(the_plan, target, contract, redactor)
+    result.known_ids = {kind: list(known.pools[kind]) for kind in ID_KINDS}
+    result.id_sources = dict(known.sources)
+    if seeded:
+        result.id_sources["orders"] = f"the docs' {seeded} example orders, placed by this run on the empty server"
+        result.notes.append(f"the server had no orders: placed the docs' {seeded} example orders first")
+    mode = (
+        "writes on" + (f", capped at {the_plan.write_cap}" if the_plan.write_cap else "")
+        if the_plan.writes
+        else "read-only"
+    )
+    say(f"target {target.label}; seed {the_plan.seed}; {mode}")
+    say("ids: " + "; ".join(known.describe(kind) for kind in ID_KINDS))
+    observer = Observer(result, contract=contract, redactor=redactor)
+    ctx = Context(
+        plan=the_plan,
+        client=client,
+        base_url=target.base_url,
+        result=result,
+        known=known,
+        run=run,
+        observer=observer,
+        redactor=redactor,
+        contract=contract,
+        advance=target.advance,
+        fast_retries=target.fast_retries,
+    )
     try:
-        response = client.get(PROBE_PATH, params={"page": 1, "size": 1})
-    except httpx.HTTPError as exc:
-        raise UsageError(f"cannot reach {base_url}: {type(exc).__name__}: {exc}") from None
-    if response.status_code in (401, 403):
-        raise UsageError(
-            f"{base_url} refused the API key (HTTP {response.status_code}); check ${'{'}IMPILO_API_KEY{'}'}"
+        run_schemathesis(
+            the_plan,
+            run,
+            base_url=target.base_url,
+            api_key=target.api_key,
+            known=known,
+            result=result,
+            observer=observer,
+            redactor=redactor,
+            progress=say,
         )
-    if response.status_code == 404:
-        raise UsageError(f"{base_url}{PROBE_PATH} answered 404: is this an Impilo v3 Orders API base URL?")
+        with activate(run):
+            run_invariants(ctx, the_plan.settings.invariants, say)
+    finally:
+        delete_webhooks(ctx)
+    result.orders_created = [order_id for order_id in run.created if isinstance(order_id, int)]
+    result.webhooks_created = list(run.created_webhooks)
+    for why, count in sorted(run.refusals.items()):
+        result.notes.append(f"{count} write(s) not sent: {why}")
+    if the_plan.writes and result.orders_created:
+        result.notes.append(
+            f"{len(result.orders_created)} order(s) created, tagged externalOrderIds `{the_plan.write_tag}`"
+        )
+    return result
 
 
-def run_suite(settings: Settings, *, app: Any = None, progress: Callable[[str], None] | None = None) -> SuiteResult:
-    """Run the whole contract suite and return what it found (reports are written if `settings.report_dir`)."""
-    say = progress or (stderr_progress if not settings.quiet else (lambda line: None))
-    spec = load_contract()
+def run_suite(
+    settings: Settings,
+    *,
+    app: Any = None,
+    progress: Progress | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> SuiteResult:
+    """Run the whole contract suite and return what it found (reports are written if `settings.report_dir`).
+
+    UsageError for anything that keeps the run from starting (bad settings, no key, an unreachable
+    target, a server that cannot be seeded). `app`: serve this ASGI app instead of the embedded mock.
+    """
+    say = progress or _silent
+    the_plan = plan(settings, environ)
     started = time.monotonic()
-    seed = settings.seed if settings.seed is not None else random.randrange(2**31)
-    settings.seed = seed
-    settings.run_id = settings.run_id or run_id_for(seed)
-    with open_target(settings, app) as target:
-        label = target.base_url + (f" ({EMBEDDED})" if target.embedded else "")
-        writes = writes_enabled(settings, target.base_url)
-        result = SuiteResult(
-            base_url=label,
-            seed=seed,
-            run_id=settings.run_id,
-            profile=settings.profile,
-            read_only=not writes,
-            embedded=target.embedded,
-            fail_on_drift=settings.fail_on_drift or target.embedded,
-        )
-        header = api_key_header()
-        with httpx.Client(base_url=target.base_url, headers={header: target.api_key}, timeout=30.0) as client:
-            probe(client, target.base_url)
-            known = from_spec(spec, settings.known_ids)
-            seen = discover(client, known)
-            run = new_active_run(settings, target.base_url)
-            if writes and not known.orders:
-                # An empty server: place the docs' example orders so fetch and list have something real.
-                for example in request_examples(spec):
-                    take_write(run)
-                    example = known.remap(example)
-                    tag_body(example, settings.write_tag)
-                    answer = client.post(PROBE_PATH, json=example)
-                    if answer.status_code in (200, 201) and isinstance(answer.json(), dict):
-                        run.created.append(answer.json().get("id"))
-                seen = discover(client, known)
-            mode = "writes on" if writes else "read-only"
-            say(f"target {label}; seed {seed}; {mode}; {seen} orders seen; known ids: {known.describe()}")
-            run_schemathesis(
-                settings,
-                run,
-                spec=spec,
-                base_url=target.base_url,
-                api_key=target.api_key,
-                known=known,
-                result=result,
-                progress=say,
-            )
-            context = InvariantContext(
-                client=client,
-                base_url=target.base_url,
-                key_header=header,
-                result=result,
-                known=known,
-                writes=writes,
-                write_tag=settings.write_tag,
-                run=run,
-                spec=spec,
-            )
-            run_invariants(context, settings.invariants, say)
-            result.orders_created = [order_id for order_id in run.created if isinstance(order_id, int)]
-            if run.refused_writes:
-                why = "write cap reached" if writes else "read-only run"
-                result.notes.append(f"{run.refused_writes} write(s) not sent: {why}")
-        if writes and result.orders_created:
-            result.notes.append(
-                f"{len(result.orders_created)} order(s) created, tagged externalOrderIds `{settings.write_tag}`"
-            )
-        result.elapsed = time.monotonic() - started
-        if settings.report_dir is not None:
-            paths = write_reports(result, settings.report_dir, secret=target.api_key)
-            result.notes.append("reports: " + ", ".join(str(p) for p in paths))
-        if not settings.quiet:
-            print(redact(summary_text(result), secrets=(target.api_key,), header=header), flush=True)
+    with open_target(the_plan, app) as target:
+        redactor = Redactor(key=target.api_key, key_env=the_plan.key_env)
+        headers = {redactor.header: target.api_key}
+        with httpx.Client(base_url=target.base_url, headers=headers, timeout=REQUEST_TIMEOUT) as client:
+            result = _execute(the_plan, target, client, redactor, say)
+        secrets = redactor.secrets()
+    result.elapsed = time.monotonic() - started
+    if settings.report_dir is not None:
+        paths = write_reports(result, settings.report_dir, secrets=secrets)
+        result.notes.append("reports: " + ", ".join(str(p) for p in paths))
     return result

@@ -17,6 +17,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ._spec import JSON, REF_PREFIX, load_contract
+from ._walk import resolved
 
 MAX_DEPTH = 5
 MAX_ITEMS = 3
@@ -26,14 +27,8 @@ _UNKNOWN_NAME = st.from_regex(r"x_[a-z]{1,8}", fullmatch=True)
 _SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-(2**31), 2**31), st.text(max_size=12))
 
 
-def _resolve(spec: JSON, schema: JSON) -> JSON:
-    while "$ref" in schema:
-        schema = spec["components"]["schemas"][schema["$ref"][len(REF_PREFIX) :]]
-    return schema
-
-
 def _build(spec: JSON, schema: JSON, drift: bool, depth: int) -> st.SearchStrategy[Any]:
-    schema = _resolve(spec, schema)
+    schema, _ = resolved(spec, schema)  # refs followed, allOf merged (ItemDetail is an Item and more)
     for key in ("anyOf", "oneOf"):
         if key in schema:
             return st.one_of([_build(spec, branch, drift, depth) for branch in schema[key]])
@@ -58,13 +53,20 @@ def _build(spec: JSON, schema: JSON, drift: bool, depth: int) -> st.SearchStrate
             return st.just([])
         return st.lists(_build(spec, schema.get("items", {}), drift, depth + 1), max_size=MAX_ITEMS)
     if kind == "object":
+        required = set(schema.get("required", [])) if not drift else set()
         if depth >= MAX_DEPTH:
-            return st.just({})
+            # Deep enough: only what the schema requires (an id, a status), so the value stays valid.
+            return st.fixed_dictionaries(
+                {
+                    name: _build(spec, sub, drift, depth + 1)
+                    for name, sub in schema.get("properties", {}).items()
+                    if name in required
+                }
+            )
         properties = {
             name: _maybe_null(_build(spec, sub, drift, depth + 1), drift)
             for name, sub in schema.get("properties", {}).items()
         }
-        required = set(schema.get("required", [])) if not drift else set()
         body = st.fixed_dictionaries(
             {name: strategy for name, strategy in properties.items() if name in required},
             optional={name: strategy for name, strategy in properties.items() if name not in required},
