@@ -102,8 +102,8 @@ fi
 
 say "installing the project (-e '.[dev]') and its pinned dependencies (constraints.txt) with $installer; log in $log"
 if [ "$installer" = uv ]; then
-    # --reinstall-package: uv would otherwise keep the editable install when only a package file was
-    # added, and strict editable mode links each file: a new module must be linked.
+    # --reinstall-package: rebuild the editable install every time, whatever uv's cache says: strict
+    # editable mode links file by file, and a module added since the last install must be linked.
     "$venv/bin/uv" pip install --python "$venv/bin/python" -c constraints.txt -e '.[dev]' \
         --config-settings editable_mode=strict --reinstall-package impilo-client >>"$log" 2>&1 || exit 1
 else
