@@ -84,6 +84,7 @@ _MAX_ANSWER_BYTES = 64 * 1024
 _TROUBLE_PAUSE = 1.0
 _SHUTDOWN_WAIT = 5.0
 _USER_AGENT = "impilo-mock-webhooks"
+_MAX_REFUSED_URLS_NOTED = 1000
 _SECRET_HEADER = impilo_spec.webhook_secret_header().encode("ascii")
 _CONTENT_TYPE = (b"Content-Type", b"application/json")
 
@@ -211,6 +212,7 @@ class Deliverer:
         self._streams: dict[str, collections.deque[PendingDelivery]] = {}
         self._ready: asyncio.Queue[str] = asyncio.Queue()
         self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._refused_urls: set[str] = set()
 
     def __repr__(self) -> str:
         state = "running" if self._dispatcher is not None else "stopped"
@@ -445,7 +447,10 @@ class Deliverer:
         where = loggable_url(target.url)
         why_not = refusal(target.url, allow_remote=self.allow_remote)
         if why_not is not None:
-            _log.warning("webhook delivery %s to %s not sent: %s", pending.delivery_id, where, why_not)
+            if target.url not in self._refused_urls and len(self._refused_urls) < _MAX_REFUSED_URLS_NOTED:
+                # Once per URL: generated test data registers many, and every delivery is in the logs anyway.
+                self._refused_urls.add(target.url)
+                _log.warning("webhook deliveries to %s are not sent: %s", where, why_not)
             self.store.record_attempt(
                 pending, url=target.url, at_ms=started, status=None, state=DeliveryState.REFUSED, next_attempt_ms=0
             )

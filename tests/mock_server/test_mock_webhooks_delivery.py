@@ -316,7 +316,7 @@ def test_the_secret_shows_in_no_log_line_repr_or_log_entry(caplog: pytest.LogCap
             assert client.post(SECRET, json={"secret": THE_SECRET}).status_code == 409
     assert all(a.headers[SECRET_HEADER] == THE_SECRET for a in receiver.arrivals)  # it was in play
     assert THE_SECRET not in caplog.text
-    assert "retry" in caplog.text and "not sent" in caplog.text  # the log lines were captured
+    assert "retry" in caplog.text and "are not sent" in caplog.text  # the log lines were captured
     assert THE_SECRET not in logs
     for text in shown:
         assert THE_SECRET not in text
@@ -339,3 +339,17 @@ def test_the_command_line_flags_set_the_retry_scale_and_allow_remote_hosts() -> 
 def test_a_negative_retry_scale_is_refused_at_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--webhook-retry-scale", "-1"]) == 2
     assert "--webhook-retry-scale" in capsys.readouterr().err
+
+
+def test_a_refused_url_is_warned_about_once_and_each_refused_delivery_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="impilo_mock.webhooks")
+    with run_in_thread() as server, _client(server) as client:
+        _register(client, "https://impilo-contract.invalid/abc", STATUS)
+        for _ in range(3):
+            _create(client)
+        wait_until(lambda: len(_logs(client)) == 3, what="three logged refusals")
+    warnings = [r for r in caplog.records if "are not sent" in r.getMessage()]
+    assert len(warnings) == 1
+    assert "impilo-contract.invalid" in warnings[0].getMessage()
