@@ -26,8 +26,9 @@ Loopback only, unless `allow_remote` (`--webhook-allow-remote`): generated test 
 arbitrary URLs, and a mock must not send traffic off the machine. Loopback means the name
 `localhost` or an IP address in 127.0.0.0/8 or ::1; other names are not resolved (what a name
 resolves to can change by the time of sending). A delivery to any other host, or to something
-that is not an absolute http(s) URL, is never sent: it is logged as one attempt with no response
-status, and not retried (no retry could change the answer).
+that is not an absolute http(s) URL, is never sent: its delivery log shows one attempt with no
+response status, it is not retried (no retry could change the answer), and a warning names each
+such URL once.
 
 Never in the way of the API: the store's listener only appends the change to a list and wakes
 one dispatcher task on the event loop, which writes the deliveries to SQLite (one transaction for
