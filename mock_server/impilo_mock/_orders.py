@@ -94,7 +94,7 @@ class OrderRenderer:
             separator = "{"
             for key, entry in value.items():
                 kind = type(entry)
-                # Scalars inline: most of an order that is not a catalog record is short text and numbers.
+                # Scalars and known records inline: an order is mostly those, and a call each adds up.
                 if kind is str:
                     out.append(f"{separator}{_quoted(key)}:{_quoted(entry)}")
                 elif kind is int:
@@ -102,17 +102,27 @@ class OrderRenderer:
                 elif entry is None:
                     out.append(f"{separator}{_quoted(key)}:null")
                 else:
-                    out.append(f"{separator}{_quoted(key)}:")
-                    self._encode(entry, out)
+                    known = self._known.get(id(entry))
+                    if known is not None and known[0] is entry:
+                        out.append(f"{separator}{_quoted(key)}:{known[1]}")
+                    else:
+                        out.append(f"{separator}{_quoted(key)}:")
+                        self._encode(entry, out)
                 separator = ","
             out.append("}" if separator == "," else "{}")
         elif type(value) is list:
+            if not value:
+                out.append("[]")
+                return
             separator = "["
             for entry in value:
-                out.append(separator)
-                self._encode(entry, out)
+                if type(entry) is str:
+                    out.append(separator + _quoted(entry))
+                else:
+                    out.append(separator)
+                    self._encode(entry, out)
                 separator = ","
-            out.append("]" if separator == "," else "[]")
+            out.append("]")
         elif type(value) is str:
             out.append(_quoted(value))
         else:

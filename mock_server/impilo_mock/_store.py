@@ -1,6 +1,11 @@
 """Orders in SQLite (stdlib sqlite3): in memory by default, in a file that outlives the process
 with `db_path`. Each order is kept as its rendered JSON, so a fetch is one indexed read.
 
+The client's own ids (`externalOrderIds`) are in each order's body; which orders carry an id is
+also kept in memory (rebuilt from the bodies when a file is opened), so listing by them is a
+lookup and a create writes one row. (Files written before kept them in a side table
+`order_external_ids` as well; it is no longer read or written.)
+
 Patients created with an order (a new patient written out in the create body) are kept here
 too, in the same transaction as the order, so they outlive a restart with the orders that name
 them; their ids follow the highest seeded patient id (`reserve_patient_ids`).
@@ -41,11 +46,6 @@ CREATE TABLE IF NOT EXISTS orders (
 );
 CREATE INDEX IF NOT EXISTS orders_patient ON orders (patient_id, id);
 CREATE INDEX IF NOT EXISTS orders_status ON orders (status, status_changed_at);
-CREATE TABLE IF NOT EXISTS order_external_ids (
-    order_id INTEGER NOT NULL REFERENCES orders (id),
-    external_id TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS order_external_ids_lookup ON order_external_ids (external_id, order_id);
 CREATE TABLE IF NOT EXISTS patients (
     id INTEGER PRIMARY KEY,
     body BLOB NOT NULL
@@ -90,6 +90,12 @@ class OrderStore:
         rows = self._db.execute("SELECT body FROM patients ORDER BY id").fetchall()
         # Created patients are few and read on every catalog look-up: kept in memory, replaced on write.
         self._patients: dict[int, JsonObject] = {p["id"]: p for p in (json.loads(row[0]) for row in rows)}
+        # external id -> the ids of the orders carrying it, ascending (orders only ever get added).
+        self._by_external_id: dict[str, list[int]] = {}
+        for order_id, external_ids in self._db.execute(
+            "SELECT id, json_extract(body, '$.externalOrderIds') FROM orders ORDER BY id"
+        ):
+            self._index_external_ids(int(order_id), json.loads(external_ids) if external_ids else [])
 
     def add_listener(self, callback: StatusListener) -> None:
         """Call `callback(order, previous_status)` after every committed status change (see the class)."""
@@ -118,12 +124,12 @@ class OrderStore:
         """Forget every order and every patient created with one; order ids start again from 1."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute("DELETE FROM order_external_ids")
             self._db.execute("DELETE FROM orders")
             self._db.execute("DELETE FROM patients")
             self._db.execute("DELETE FROM sqlite_sequence WHERE name = ?", ("orders",))
             self._db.execute("COMMIT")
             self._patients = {}
+            self._by_external_id = {}
 
     def reserve_patient_ids(self, up_to: int) -> None:
         """New patients get ids above `up_to` (the highest seeded patient id), and above every created one."""
@@ -174,22 +180,20 @@ class OrderStore:
                     "INSERT INTO orders (id, patient_id, status, status_changed_at, body) VALUES (?, ?, ?, ?, ?)",
                     (order_id, patient_id, _orders.INITIAL_STATUS, now, body),
                 )
-                if order["externalOrderIds"]:
-                    # One statement for the whole list, bound as one JSON parameter.
-                    self._db.execute(
-                        "INSERT INTO order_external_ids (order_id, external_id)"
-                        " SELECT DISTINCT ?, value FROM json_each(?)",
-                        (order_id, json.dumps(order["externalOrderIds"])),
-                    )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            self._index_external_ids(order_id, order["externalOrderIds"])
             if new_patient is not None:
                 self._patients = {**self._patients, new_patient["id"]: new_patient}
         if self._listeners:
             self._notify([(placed, None)])
         return body
+
+    def _index_external_ids(self, order_id: int, external_ids: Sequence[Any]) -> None:
+        for external_id in dict.fromkeys(e for e in external_ids if isinstance(e, str)):
+            self._by_external_id.setdefault(external_id, []).append(order_id)
 
     def get(self, order_id: int) -> bytes | None:
         with self._lock:
@@ -205,14 +209,13 @@ class OrderStore:
         if patient_id is not None:
             where.append("patient_id = ?")
             params.append(patient_id)
-        if external_ids:
-            # The whole list binds as one JSON parameter: no SQL built from values, no variable limit.
-            where.append(
-                "id IN (SELECT order_id FROM order_external_ids WHERE external_id IN (SELECT value FROM json_each(?)))"
-            )
-            params.append(json.dumps(list(external_ids)))
-        clause = f" WHERE {' AND '.join(where)}" if where else ""
         with self._lock:
+            if external_ids:
+                carrying = sorted({i for e in external_ids for i in self._by_external_id.get(e, ())})
+                # The ids bind as one JSON parameter: no SQL built from values, no variable limit.
+                where.append("id IN (SELECT value FROM json_each(?))")
+                params.append(json.dumps(carrying))
+            clause = f" WHERE {' AND '.join(where)}" if where else ""
             (total,) = self._db.execute(f"SELECT COUNT(*) FROM orders{clause}", params).fetchone()
             rows = self._db.execute(
                 f"SELECT body FROM orders{clause} ORDER BY id LIMIT ? OFFSET ?", [*params, size, (page - 1) * size]
