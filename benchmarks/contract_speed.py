@@ -2,10 +2,11 @@
 
 Both run as a user would start them (a process each, wall-clock time), against a fresh mock server
 each time, with the same settings: every phase, every check, the same seed, the same examples per
-operation, the contract view of the spec. Runs alternate between the two. The project's suite does
-more per case (custom checks, known ids, the rule table, pagination and echo invariants), which is
-what the ratio prices. Also timed: `impilo-contract` with no arguments (embedded mock, CI profile),
-which is what `make contract` runs.
+operation and phase. Runs alternate between the two. Bare Schemathesis reads the contract view; the
+suite runs its two passes (positive data from the accept view, negative from the docs view) and does
+more per case (custom checks, known ids, the rule table, the dialect probes, pagination on every
+list, echo and webhook invariants), which is what the ratio prices. Also timed: `impilo-contract`
+with no arguments (embedded mock, CI profile), which is what `make contract` runs.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def _timed(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[float, 
 
 def _one_round(contract: str, schemathesis: str, examples: int, report_dir: str) -> tuple[float, float]:
     """(suite cases/s, bare cases/s), each against a fresh mock."""
-    spec = str(files("impilo_orders_api") / "spec" / "contract.json")
+    spec = str(files("impilo_spec_data") / "contract.json")
     env = {**os.environ, "IMPILO_API_KEY": DEV_KEY}
     rates: list[float] = []
     for which in ("suite", "bare"):

@@ -11,13 +11,13 @@ from ._checks import DELETE_WEBHOOK
 from ._context import Context, RequestFailed
 
 
-def delete_webhooks(ctx: Context) -> None:
-    """Delete every webhook this run created and has not deleted yet."""
+def delete_webhooks(ctx: Context) -> list[int]:
+    """Delete every webhook this run created and has not deleted yet; returns those that would not go."""
     run = ctx.run
     with run.lock:
         left = [w for w in run.created_webhooks if w not in run.deleted_webhooks]
     if not left:
-        return
+        return []
     _, template = operation("deleteWebhook")
     failed = []
     for webhook_id in left:
@@ -34,7 +34,15 @@ def delete_webhooks(ctx: Context) -> None:
                 run.deleted_webhooks.add(webhook_id)
         else:
             failed.append(webhook_id)
+    return failed
+
+
+def report_webhooks(ctx: Context, failed: list[int]) -> None:
+    created = len(ctx.run.created_webhooks)
     if failed:
-        ctx.note(f"{len(failed)} webhook(s) this run created could not be deleted: {failed}; delete them by hand")
-    else:
-        ctx.note(f"{len(left)} webhook(s) this run created were deleted")
+        ctx.note(
+            f"{len(failed)} of the {created} webhook(s) this run created could not be deleted: {failed}; "
+            "delete them by hand"
+        )
+    elif created:
+        ctx.note(f"the {created} webhook(s) this run created were all deleted")

@@ -100,6 +100,8 @@ def probe(ctx: Context) -> None:
     if FETCH_ORDER in ctx.result.operations_tested:
         answer = ctx.request("GET", f"{ORDER_PATH}/0", operation=FETCH_ORDER)
         ctx.outcomes.append(Outcome("path-id-zero", "GET order 0", answer.status, answer.body))
+        answer = ctx.request("GET", f"{ORDER_PATH}/{UNKNOWN_ID}", operation=FETCH_ORDER)
+        ctx.outcomes.append(Outcome("unknown-order", f"GET order {UNKNOWN_ID}", answer.status, answer.body))
 
 
 def _verdict(status: int) -> str:
@@ -223,6 +225,14 @@ def compile_dialect(ctx: Context) -> None:
     for key, question, _, _ in PAGE_PROBES:
         found = by_key.get(key, [])
         ctx.result.choose(DialectChoice(key, question, _page_answer(found[0]) if found else "not asked"))
+    unknown_order = by_key.get("unknown-order", [])
+    ctx.result.choose(
+        DialectChoice(
+            "unknown-order",
+            "a fetch of an order that does not exist: which refusal (the spec documents 400 and 404)",
+            (f"answered {unknown_order[0].status}" if unknown_order else "not asked"),
+        )
+    )
     zero = by_key.get("path-id-zero", [])
     ctx.result.choose(
         DialectChoice(

@@ -12,6 +12,7 @@ opened (unknown values are drift, not failures).
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from schemathesis.engine import Status, events, from_schema
 
 from ._checks import ACCOUNT_WIDE_WRITES, CUSTOM_CHECKS, REPLACED_CHECKS, ActiveRun, WriteRefused, activate
 from ._known_ids import KnownIds
-from ._observe import Observer
+from ._observe import STATUS_CHECK, Observer, parse_json
 from ._plan import Plan
 from ._redact import Redactor
 from ._results import Failure, RunError, SuiteResult
@@ -211,6 +212,17 @@ def tested_operations(plan: Plan, spec: JSON) -> list[str]:
     return labels
 
 
+def _curl_of(request: Any, key_header: str) -> str:
+    """A curl for a request Schemathesis recorded (its method, URI, the key and content headers, body)."""
+    parts = ["curl", "-X", request.method, shlex.quote(request.uri)]
+    for name, values in request.headers.items():
+        if name.lower() in (key_header.lower(), "content-type"):
+            parts += ["-H", shlex.quote(f"{name}: {values[0] if isinstance(values, list) else values}")]
+    if request.body:
+        parts += ["-d", shlex.quote(request.body.decode("utf-8", "replace"))]
+    return " ".join(parts)
+
+
 def _caused_by(exc: BaseException | None, kind: type[BaseException]) -> bool:
     seen = 0
     while exc is not None and seen < 10:
@@ -257,12 +269,22 @@ class Collector:
             self.result.statuses[label][response.status_code] += 1
             if 200 <= response.status_code < 300:
                 self.result.successes[label] += 1
-            self.observer.response(label, response.status_code, response.content)
             request_body = interaction.request.body
             if request_body:
-                from ._observe import parse_json
-
                 self.observer.learn_secrets(parse_json(request_body)[1])
+            flagged = any(
+                check.name == STATUS_CHECK and check.failure_info is not None
+                for check in recorder.checks.get(case_id, [])
+            )
+            # An undocumented status fails the run even where Schemathesis let another check speak for it.
+            self.observer.response(
+                label,
+                response.status_code,
+                response.content,
+                judge_status=not flagged,
+                reproduce=self.redactor.curl(_curl_of(interaction.request, self.redactor.header)),
+                phase=phase,
+            )
         for case_id, nodes in recorder.checks.items():
             node = recorder.cases.get(case_id)
             label = node.value.operation.label if node is not None else recorder.label

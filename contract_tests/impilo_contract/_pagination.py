@@ -5,6 +5,7 @@ own orders are all there, and the filter by the run's tag finds exactly them."""
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 from impilo_spec import parameter_schema
@@ -19,6 +20,8 @@ MAX_PAGES = 200
 # Up to this many entries, a list is also walked one entry per page.
 SMALL_TOTAL = 30
 ORDERS_LIST = "listOrders"
+SETTLE_TRIES = 20
+SETTLE_PAUSE = 0.05
 TAG_FILTER = "externalOrderId"
 
 
@@ -100,10 +103,25 @@ def _page_size(total: int | None, preferred: int, largest: int) -> int:
     return min(largest, max(preferred, math.ceil(total / MAX_PAGES)))
 
 
+def _settled_total(ctx: Context, label: str, path: str, params: dict[str, Any]) -> int | None:
+    """The list's total once two reads a moment apart agree (webhook logs grow while deliveries finish)."""
+    total = _total(ctx, label, path, params)
+    for _ in range(SETTLE_TRIES):
+        time.sleep(SETTLE_PAUSE)
+        again = _total(ctx, label, path, params)
+        if again == total:
+            return total
+        total = again
+    return None
+
+
 def check_pagination(ctx: Context) -> None:
     for operation_id, label, path in page_lists(ctx):
         largest = largest_page(operation_id)
-        total = _total(ctx, label, path, {})
+        total = _settled_total(ctx, label, path, {})
+        if total is None:
+            ctx.note(f"{label} kept changing while the suite waited for it to settle: its pages were not judged")
+            continue
         walks: list[tuple[dict[str, Any], int]] = [({}, _page_size(total, WALK_PAGE_SIZE, largest))]
         if total is not None and 1 <= total <= largest and total != walks[0][1]:
             # One page holding everything: catches a `last` computed off by one on a full page.
@@ -120,12 +138,16 @@ def check_pagination(ctx: Context) -> None:
 
 def _judge_walk(ctx: Context, label: str, path: str, size: int, params: dict[str, Any], mine: list[int]) -> None:
     ids, entries, problems, total, complete, curl = _walk(ctx, label, path, size, params)
+    if _total(ctx, label, path, params) != total:
+        # Someone else wrote to it meanwhile (a live server in use): a moving list proves nothing.
+        ctx.note(f"{label} changed during the walk at size {size}: that walk was not judged")
+        return
     seen = [i for i in ids if i is not None]
     repeated = sorted({i for i in seen if seen.count(i) > 1}, key=repr)
     if repeated:
         problems.append(f"ids repeated across pages: {repeated}")
     if not complete and not problems:
-        ctx.note(f"pagination walk of {label} at size {size} stopped after {MAX_PAGES} pages")
+        ctx.note(f"{label} walked at size {size} for its first {MAX_PAGES} pages only ({len(ids)} of {total} entries)")
     elif isinstance(total, int) and len(ids) != total:
         problems.append(f"total is {total} but the pages hold {len(ids)} entries")
     missing = sorted(set(mine) - set(seen))

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from ._checks import ActiveRun, activate
-from ._cleanup import delete_webhooks
+from ._cleanup import delete_webhooks, report_webhooks
 from ._context import Context
 from ._engine import run_schemathesis, tested_operations
 from ._invariants import run_invariants
@@ -100,10 +100,12 @@ def _execute(the_plan: Plan, target: Target, client: httpx.Client, redactor: Red
             redactor=redactor,
             progress=say,
         )
+        # The fuzzers' webhooks would hear of every order the invariants create: gone first.
+        delete_webhooks(ctx)
         with activate(run):
             run_invariants(ctx, the_plan.settings.invariants, say)
     finally:
-        delete_webhooks(ctx)
+        report_webhooks(ctx, delete_webhooks(ctx))
     result.orders_created = [order_id for order_id in run.created if isinstance(order_id, int)]
     result.webhooks_created = list(run.created_webhooks)
     for why, count in sorted(run.refusals.items()):
