@@ -40,7 +40,7 @@ def redact(text: str, secret: str | None) -> str:
     A short key (a test's "k") is masked only where it stands alone, so it cannot turn every log
     line into asterisks; a real key is masked wherever it appears.
     """
-    for known in ({secret} if secret else set()) | _FILTER.secrets:
+    for known in ({secret} if secret and secret.strip() else set()) | _FILTER.secrets:
         if known in text:
             text = _mask(text, known)
     return text
@@ -69,7 +69,9 @@ _LOCK = threading.Lock()
 
 
 def protect_logs(secret: str) -> None:
-    """Redact `secret` from every record the HTTP stack logs from now on."""
+    """Redact `secret` from every record the HTTP stack logs from now on (a blank one means nothing)."""
+    if not secret.strip():
+        return
     with _LOCK:
         if secret in _FILTER.secrets:
             return

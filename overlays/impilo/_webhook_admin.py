@@ -13,7 +13,7 @@ never shown in a repr, a log line or an error message.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from impilo_orders_api.api.webhooks import (
     create_webhook,
@@ -45,15 +45,23 @@ from impilo_orders_api.models import (
 from ._pagination import walk_pages, walk_pages_async
 from ._resource import Call, TimeoutArg, build, checked, unset
 from ._secrets import protect_logs
+from .rules import check_body
 
 if TYPE_CHECKING:
     from ._client import AsyncImpilo, Impilo
 
 ITER_PAGE_SIZE = 100
+T = TypeVar("T")
+
+
+def _checked(body: T) -> T:
+    """A request model, held to its schema's rules in the contract view before it is sent."""
+    check_body(type(body).__name__, body)
+    return body
 
 
 def create_call(type: str, url: str) -> Call[Webhook]:
-    kwargs = create_webhook._get_kwargs(body=WebhookCreateRequest(type_=type, url=url))
+    kwargs = create_webhook._get_kwargs(body=_checked(WebhookCreateRequest(type_=type, url=url)))
     return Call("createWebhook", kwargs, Webhook, max_retries=0)
 
 
@@ -67,7 +75,7 @@ def fetch_call(webhook_id: int) -> Call[Webhook]:
 
 def update_call(webhook_id: int, url: str) -> Call[Webhook]:
     arguments = checked("updateWebhook", webhook_id=webhook_id)
-    kwargs = update_webhook._get_kwargs(arguments["webhook_id"], body=WebhookUpdateRequest(url=url))
+    kwargs = update_webhook._get_kwargs(arguments["webhook_id"], body=_checked(WebhookUpdateRequest(url=url)))
     return Call("updateWebhook", kwargs, Webhook)
 
 
@@ -86,8 +94,8 @@ def fetch_secret_call() -> Call[WebhookSecret]:
 
 def set_secret_call(secret: str, *, first: bool) -> Call[WebhookSecret]:
     """POST the secret (`first`: set one; sent once) or PATCH it (change it; retried like a GET)."""
+    body = _checked(WebhookSecretRequest(secret=secret))
     protect_logs(secret)  # a server that echoes it back has it redacted from log lines and messages
-    body = WebhookSecretRequest(secret=secret)
     if first:
         return Call("createWebhookSecret", create_webhook_secret._get_kwargs(body=body), WebhookSecret, max_retries=0)
     return Call("updateWebhookSecret", update_webhook_secret._get_kwargs(body=body), WebhookSecret)
@@ -105,7 +113,8 @@ def test_status_call(
         order_id=unset(order_id),
         external_order_ids=unset(None if external_order_ids is None else list(external_order_ids)),
     )
-    return Call("triggerOrderStatusWebhook", trigger_order_status_webhook._get_kwargs(body=body), max_retries=0)
+    kwargs = trigger_order_status_webhook._get_kwargs(body=_checked(body))
+    return Call("triggerOrderStatusWebhook", kwargs, max_retries=0)
 
 
 def test_status_full_call(
@@ -122,7 +131,7 @@ def test_status_full_call(
         order_status=unset(order_status),
         tracking_number=unset(tracking_number),
     )
-    kwargs = trigger_order_status_full_webhook._get_kwargs(body=body)
+    kwargs = trigger_order_status_full_webhook._get_kwargs(body=_checked(body))
     return Call("triggerOrderStatusFullWebhook", kwargs, max_retries=0)
 
 

@@ -29,10 +29,19 @@ from referencing.jsonschema import DRAFT202012
 from . import spec
 from ._exceptions import OrderRuleError, RuleViolation
 
-__all__ = ["OrderRuleError", "RuleViolation", "check_order", "check_parameter", "json_violations", "order_violations"]
+__all__ = [
+    "OrderRuleError",
+    "RuleViolation",
+    "check_body",
+    "check_order",
+    "check_parameter",
+    "json_violations",
+    "order_violations",
+]
 
 CREATE_SCHEMA = "OrderCreateRequest"
 RULE_KEY = "x-impilo-rule"
+SECRET_KEY = "x-impilo-secret"
 
 
 def _in_range(low: int, high: int, instance: object) -> bool:
@@ -150,6 +159,14 @@ def _branch_type_mismatch(error: SchemaError) -> bool:
 
 
 def _violations(error: SchemaError) -> Iterable[RuleViolation]:
+    if isinstance(error.schema, dict) and error.schema.get(SECRET_KEY):
+        # A secret's value is never quoted: name the rule (or keyword) and say nothing of what came.
+        rule = error.schema.get(RULE_KEY)
+        if isinstance(rule, dict) and error.validator not in ("type", "enum"):
+            yield RuleViolation(str(rule["name"]), error.json_path, str(rule["message"]))
+        else:
+            yield RuleViolation(str(error.validator), error.json_path, f"the value breaks `{error.validator}`")
+        return
     if error.validator == "format":  # int32/int64 range, whatever rule tags the field
         yield RuleViolation(
             "format", error.json_path, f"{_shown(error.instance)} is out of range for {error.validator_value}"
@@ -193,10 +210,10 @@ def order_violations(body: Any, *, limit: int | None = None) -> list[RuleViolati
     return json_violations(_to_json(body), limit=limit)
 
 
-def json_violations(data: Any, *, limit: int | None = None) -> list[RuleViolation]:
-    """Like order_violations, for a body already parsed from JSON (any JSON value; the mock server uses this)."""
+def json_violations(data: Any, *, limit: int | None = None, schema: str = CREATE_SCHEMA) -> list[RuleViolation]:
+    """Like order_violations, for a body already parsed from JSON (any JSON value), against any request schema."""
     found: dict[RuleViolation, None] = {}  # ordered and free of repeats
-    for error in _validator(f"/components/schemas/{CREATE_SCHEMA}").iter_errors(data):
+    for error in _validator(f"/components/schemas/{schema}").iter_errors(data):
         for violation in _violations(error):
             found[violation] = None
             if limit is not None and len(found) >= limit:
@@ -218,6 +235,16 @@ def check_order(body: Any) -> None:
         violations = order_violations(body)
     except ValueError as exc:  # JSON text that is not JSON
         raise OrderRuleError([RuleViolation("json", "$", f"the body is not JSON: {exc}")]) from None
+    if violations:
+        raise OrderRuleError(violations)
+
+
+def check_body(schema: str, body: Any) -> None:
+    """Raise OrderRuleError if a request body (a dict or a generated model) breaks its schema's rules.
+
+    `check_order` for the other request bodies: a webhook's registration, the secret, a test trigger.
+    """
+    violations = json_violations(_to_json(body), schema=schema)
     if violations:
         raise OrderRuleError(violations)
 

@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from impilo_fakes import Recorder, SleepRecorder, make_client
+from impilo_fakes import Recorder, SleepRecorder, make_client, nothing_may_be_sent
 
-from impilo import AsyncImpilo, ConflictError, Impilo, NotFoundError, ServerError, webhooks
+from impilo import AsyncImpilo, ConflictError, Impilo, NotFoundError, OrderRuleError, ServerError, webhooks
 from impilo_mock import MockServer, run_in_thread
 from impilo_orders_api.models import Webhook, WebhookEventType
 from impilo_spec.rule_cases import case
@@ -177,3 +177,19 @@ async def test_async_webhooks(receiver: Receiver) -> None:
             await client.webhooks.test_order_status("delivered")
             await client.webhooks.delete(made.id)
             await client.webhooks.secret.delete()
+
+
+@pytest.mark.parametrize("secret", ["two\nlines", " padded", "tab\t", "nul\x00", ""])
+def test_a_secret_no_header_can_carry_is_refused_before_sending(secret: str) -> None:
+    client = make_client(Recorder(nothing_may_be_sent))
+    with pytest.raises(OrderRuleError) as refused:
+        client.webhooks.secret.set(secret)
+    assert refused.value.rule == "header-value" and refused.value.path == "$.secret"
+    if secret.strip():
+        assert secret.strip() not in str(refused.value)
+
+
+def test_a_registration_without_a_url_is_refused_before_sending() -> None:
+    client = make_client(Recorder(nothing_may_be_sent))
+    with pytest.raises(OrderRuleError):
+        client.webhooks.create("order.status", 7)  # type: ignore[arg-type]
