@@ -142,6 +142,12 @@ def run(*, smoke: bool) -> Section:
                     mock_rps >= times_prism * prism_rps,
                 )
             )
+            ceiling = medians[(endpoint, "bare ASGI")][0] / prism_rps
+            if ceiling < times_prism:
+                section.notes.append(
+                    f"On {name}, even the bare ASGI app is only {ceiling:.1f}x Prism (-v silent) in this run: "
+                    f"no app on uvicorn here can reach {times_prism}x."
+                )
         else:
             section.goals.append(Goal(f"mock ≥ {times_prism}x Prism (-v silent) on {name}", "no Prism", None))
         section.goals.append(
