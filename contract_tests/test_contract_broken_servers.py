@@ -29,6 +29,7 @@ OTHER_WAY = {
     "orders-page-size-over": "read (200): the page says page 1, size 250",
     "items-page-size-over": "read (200): the page says page 1, size 100",
     "error-shape": "its own shape: error, path, status, timestamp",
+    "secret-header-value": "accepted (",
 }
 
 

@@ -60,7 +60,12 @@ OPEN_RULE_ANSWERS: dict[str, tuple[str, ...]] = {
     "positive-count": ("non-positive-count",),
     "page-from-one": ("page-zero",),
     "page-size": ("orders-page-size-over", "items-page-size-over", "page-size-zero"),
+    "header-value": ("secret-header-value",),
 }
+CREATE_SECRET = label_of("createWebhookSecret")
+UPDATE_SECRET = label_of("updateWebhookSecret")
+# A secret no HTTP header carries verbatim (blanks at both ends): the header-value rule's probe.
+BLANK_ENDED_SECRET = " impilo contract probe secret "
 CREATE_STATUS_QUESTIONS = (
     ("createOrder", "create-status", "createOrder's success status: 201 'Created' (seeds/004) or 200 (FACTS)"),
     ("createWebhook", "webhook-create-status", "createWebhook's success status: 201 or 200 (FACTS do not say)"),
@@ -97,6 +102,15 @@ def probe(ctx: Context) -> None:
         path = operation.split(" ", 1)[1]
         answer = ctx.request("GET", path, operation=operation, params=params)
         ctx.outcomes.append(Outcome(key, json.dumps(params), answer.status, answer.body, params))
+    if CREATE_SECRET in ctx.result.operations_tested:
+        # Sets the account's secret: only where account-wide writes go (never a live server).
+        path = CREATE_SECRET.split(" ", 1)[1]
+        answer = ctx.request("POST", path, operation=CREATE_SECRET, body={"secret": BLANK_ENDED_SECRET})
+        if answer.status == 409:  # one is set already: change it
+            answer = ctx.request("PATCH", path, operation=UPDATE_SECRET, body={"secret": BLANK_ENDED_SECRET})
+        ctx.outcomes.append(
+            Outcome("secret-header-value", "a secret with blanks at both ends", answer.status, answer.body)
+        )
     if FETCH_ORDER in ctx.result.operations_tested:
         answer = ctx.request("GET", f"{ORDER_PATH}/0", operation=FETCH_ORDER)
         ctx.outcomes.append(Outcome("path-id-zero", "GET order 0", answer.status, answer.body))
@@ -225,6 +239,14 @@ def compile_dialect(ctx: Context) -> None:
     for key, question, _, _ in PAGE_PROBES:
         found = by_key.get(key, [])
         ctx.result.choose(DialectChoice(key, question, _page_answer(found[0]) if found else "not asked"))
+    secret = by_key.get("secret-header-value", [])
+    ctx.result.choose(
+        DialectChoice(
+            "secret-header-value",
+            "a webhook secret a header cannot carry verbatim (blanks at both ends; assumption): refused or taken",
+            _verdict(secret[0].status) if secret else "not asked (no account-wide writes in this run)",
+        )
+    )
     unknown_order = by_key.get("unknown-order", [])
     ctx.result.choose(
         DialectChoice(

@@ -374,6 +374,7 @@ class OtherDialect(Rewrite):
     - a line without a count gets a count of 1; a count of zero or less is taken as 1;
     - a value of another JSON type that reads as the right one is taken (`"10"` for 10);
     - an unknown shipping option is taken as `standard`;
+    - a webhook secret with blanks at its ends is taken, trimmed;
     - voiding a voided order is 409, not 204;
     - page 0 is read as page 1; a page size over the maximum is clamped to it, and 0 is the default;
     - error bodies are a framework's default shape (timestamp, status, error, path).
@@ -400,6 +401,11 @@ class OtherDialect(Rewrite):
             scope["query_string"] = self._paging(scope, PAGE_MAXIMA[path])
             return scope, body
         data = _json_or_none(body)
+        if path == SECRET_PATH and method in ("POST", "PATCH") and isinstance(data, dict):
+            if isinstance(data.get("secret"), str) and data["secret"].strip():
+                data["secret"] = data["secret"].strip()  # a secret with blanks at its ends is taken, trimmed
+                return scope, _with_body(scope, data)
+            return scope, body
         if not _is_create(scope) or not isinstance(data, dict):
             return scope, body
         for key in ("patient", "site"):
