@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,7 +64,7 @@ class Parameter:
     name: str
     location: str
     repeated: bool
-    convert: Any
+    convert: Callable[[str], Any]
     validator: Validator
     default: Any
 
@@ -129,9 +129,6 @@ class OperationParameters:
         self.operation_id = operation_id
         self.parameters = {name: _compile(operation_id, name) for name in _declared_names(operation_id)}
 
-    def schema(self, name: str) -> dict[str, Any]:
-        return impilo_spec.parameter_schema(self.operation_id, name)
-
     def read(self, query: Mapping[str, Sequence[str]], path: Mapping[str, str] | None = None) -> dict[str, Any]:
         """Every declared parameter by name: its value, or its default (None without one)."""
         values: dict[str, Any] = {}
@@ -142,25 +139,12 @@ class OperationParameters:
                 values[name] = parameter.read(query.get(name, ()))
         return values
 
-    def read_path(self, name: str, text: str) -> Any:
-        return self.parameters[name].read([text])
-
 
 def bounds(operation_id: str, name: str) -> tuple[int, int]:
     """[low, high] for an integer parameter: its minimum/maximum in the spec, within its format."""
     schema = impilo_spec.parameter_schema(operation_id, name)
     low, high = impilo_spec.INTEGER_FORMATS[schema.get("format", "int64")]
     return max(low, schema.get("minimum", low)), min(high, schema.get("maximum", high))
-
-
-def integer_parameter(text: str, name: str, low: int, high: int) -> int:
-    """A query or path integer in [low, high]; anything else is a 400 naming the parameter."""
-    if _INTEGER.fullmatch(text):
-        value = int(text)
-        if low <= value <= high:
-            return value
-    message = f"must be an integer from {low} to {high}, got {shown(text)}"
-    raise ApiError(400, f"{name} {message}", [FieldError(name, message)])
 
 
 @functools.cache

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.types import Receive, Scope
 
 from ._constants import MAX_BODY_BYTES
-from ._errors import ApiError, FieldError
+from ._errors import ApiError
 
 JSON_MEDIA_TYPE = "application/json"
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -92,11 +92,3 @@ def query_lists(request: Request) -> dict[str, list[str]]:
     for name, value in request.query_params.multi_items():
         found.setdefault(name, []).append(value)
     return found
-
-
-def query_value(request: Request, name: str) -> str | None:
-    """A scalar query parameter; given twice it is ambiguous, so 400 rather than pick one."""
-    values = request.query_params.getlist(name)
-    if len(values) > 1:
-        raise ApiError(400, f"{name} is given {len(values)} times", [FieldError(name, "must be given at most once")])
-    return values[0] if values else None

@@ -20,7 +20,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-_INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+import impilo_spec
+
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MISSING = object()
 
@@ -35,7 +36,8 @@ _TYPE_TESTS = {
 }
 
 
-def _is_date(text: str) -> bool:
+def is_date(text: str) -> bool:
+    """Whether `text` is a calendar date written YYYY-MM-DD (format `date`, as the spec uses it)."""
     if not _DATE.fullmatch(text):
         return False
     try:
@@ -53,7 +55,7 @@ class _Generator:
         self.constants: dict[str, Any] = {
             "_MISSING": _MISSING,
             "_NUMBERS": (int, float),
-            "_is_date": _is_date,
+            "_is_date": is_date,
             "_json_equal": json_equal,
         }
         self.names = 0
@@ -119,7 +121,7 @@ class _Generator:
             else:
                 fail_unless(f"any(_json_equal({x}, o) for o in {self.constant(options)})")
         numeric: list[str] = []
-        low, high = _INTEGER_FORMATS.get(schema.get("format", ""), (None, None))
+        low, high = impilo_spec.INTEGER_FORMATS.get(schema.get("format", ""), (None, None))
         if low is not None:
             numeric.append(f"{self.constant(low)} <= {x} <= {self.constant(high)}")
         if "minimum" in schema:
