@@ -9,11 +9,12 @@ whether it held in every response or where it first broke.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from ._spec import ASSUMED_SENT, JSON
-from ._walk import walk
+from ._walk import Node, walk
 
 
 @dataclass(slots=True)
@@ -47,7 +48,12 @@ def check_body(
     table: dict[str, Assumption], contract: JSON, schema: Any, body: Any, *, operation: str, status: int
 ) -> None:
     """Count, for every object in `body` that an assumption covers, whether its assumed fields are there."""
-    for node in walk(contract, schema, body):
+    check_nodes(table, walk(contract, schema, body), operation=operation, status=status)
+
+
+def check_nodes(table: dict[str, Assumption], nodes: Iterable[Node], *, operation: str, status: int) -> None:
+    """`check_body` over nodes already walked."""
+    for node in nodes:
         if not isinstance(node.value, dict):
             continue
         for name in node.names:

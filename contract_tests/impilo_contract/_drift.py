@@ -9,12 +9,12 @@ describe, an undocumented status code included, is a failure, not drift.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ._spec import JSON
-from ._walk import walk
+from ._walk import Node, walk
 
 UNKNOWN_ENUM = "unknown enum value"
 UNKNOWN_FIELD = "unknown field"
@@ -30,7 +30,12 @@ class Drift:
 
 def drift_in(spec: JSON, schema: Any, value: Any) -> Iterator[tuple[str, str]]:
     """(kind, detail) for each unknown enum value or unknown field in `value` under `schema`."""
-    for node in walk(spec, schema, value):
+    return drift_of(walk(spec, schema, value))
+
+
+def drift_of(nodes: Iterable[Node]) -> Iterator[tuple[str, str]]:
+    """(kind, detail) for each unknown enum value or unknown field among walked nodes."""
+    for node in nodes:
         enum = node.schema.get("enum")
         if isinstance(enum, list) and isinstance(node.value, str) and node.value not in enum:
             yield UNKNOWN_ENUM, f"{node.path} = {node.value!r} (known: {', '.join(map(str, enum))})"

@@ -272,7 +272,7 @@ class Collector:
             request_body = interaction.request.body
             if request_body:
                 self.observer.learn_secrets(parse_json(request_body)[1])
-            flagged = any(
+            judge = not self.observer.documented_status(label, response.status_code) and not any(
                 check.name == STATUS_CHECK and check.failure_info is not None
                 for check in recorder.checks.get(case_id, [])
             )
@@ -281,8 +281,8 @@ class Collector:
                 label,
                 response.status_code,
                 response.content,
-                judge_status=not flagged,
-                reproduce=self.redactor.curl(_curl_of(interaction.request, self.redactor.header)),
+                judge_status=judge,
+                reproduce=self.redactor.curl(_curl_of(interaction.request, self.redactor.header)) if judge else "",
                 phase=phase,
             )
         for case_id, nodes in recorder.checks.items():

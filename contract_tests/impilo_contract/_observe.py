@@ -7,11 +7,12 @@ import json
 from collections import Counter
 from typing import Any
 
-from ._assumptions import check_body, new_table
-from ._drift import Drift, drift_in, generalised
+from ._assumptions import check_nodes, new_table
+from ._drift import Drift, drift_of, generalised
 from ._redact import Redactor
 from ._results import Failure, SuiteResult
 from ._spec import JSON, documented_statuses, is_documented, response_schema, secret_fields
+from ._walk import walk
 
 STATUS_CHECK = "status_code_conformance"
 NOT_JSON = "(not JSON)"
@@ -38,6 +39,7 @@ class Observer:
         # Top-level keys of every JSON error body (4xx/5xx), and how often each shape came back.
         self.error_shapes: Counter[tuple[str, ...]] = Counter()
         self.error_statuses: Counter[int] = Counter()
+        self._schemas: dict[tuple[str, int], JSON | None] = {}
         # 2xx statuses by operation, from every source (the create status is an open choice).
         self.successes: dict[str, Counter[int]] = {}
 
@@ -93,9 +95,13 @@ class Observer:
                 self.error_shapes[(NOT_JSON,)] += 1
         if not is_json or not self.documented_status(operation, status):
             return
-        schema = response_schema(self.contract, operation, status)
+        key = (operation, status)
+        if key not in self._schemas:
+            self._schemas[key] = response_schema(self.contract, operation, status)
+        schema = self._schemas[key]
         if schema is None:
             return
-        for kind, detail in drift_in(self.contract, schema, body):
+        nodes = list(walk(self.contract, schema, body))  # walked once, read twice
+        for kind, detail in drift_of(nodes):
             self.result.add_drift(Drift(kind, operation, generalised(detail)))
-        check_body(self.result.assumptions, self.contract, schema, body, operation=operation, status=status)
+        check_nodes(self.result.assumptions, nodes, operation=operation, status=status)

@@ -48,8 +48,26 @@ def _deref(spec: JSON, schema: Any) -> tuple[Any, tuple[str, ...]]:
     return schema, tuple(names)
 
 
+# (id(spec), id(schema)) -> (spec, schema, result): every response walks the same few hundred
+# schemas, so each is resolved once. The objects are kept, so an id is never reused meanwhile.
+_RESOLVED: dict[tuple[int, int], tuple[Any, Any, tuple[JSON, tuple[str, ...]]]] = {}
+_MAX_RESOLVED = 20_000
+
+
 def resolved(spec: JSON, schema: Any) -> tuple[JSON, tuple[str, ...]]:
     """`schema` with refs followed and `allOf` branches merged into one object schema."""
+    key = (id(spec), id(schema))
+    hit = _RESOLVED.get(key)
+    if hit is not None and hit[0] is spec and hit[1] is schema:
+        return hit[2]
+    result = _resolve(spec, schema)
+    if len(_RESOLVED) >= _MAX_RESOLVED:
+        _RESOLVED.clear()
+    _RESOLVED[key] = (spec, schema, result)
+    return result
+
+
+def _resolve(spec: JSON, schema: Any) -> tuple[JSON, tuple[str, ...]]:
     schema, names = _deref(spec, schema)
     if not isinstance(schema, dict):
         return {}, names
