@@ -147,10 +147,6 @@ def take_write(run: ActiveRun, label: str = "", path_parameters: dict[str, Any] 
         run.writes += 1
 
 
-def write_label(method: str, path: str) -> str:
-    return f"{method.upper()} {path}"
-
-
 @schemathesis.hook
 def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
     run = _active

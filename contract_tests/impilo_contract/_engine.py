@@ -110,10 +110,6 @@ def passes(plan: Plan) -> list[Pass]:
     return found
 
 
-def writes_enabled(plan: Plan) -> bool:
-    return plan.writes
-
-
 def build_config(
     plan: Plan, run_pass: Pass, base_url: str, api_key: str, known: KnownIds, spec: JSON
 ) -> SchemathesisConfig:
@@ -383,6 +379,18 @@ def run_schemathesis(
                 elif isinstance(event, events.NonFatalError):
                     if collector.error(event, run_pass):
                         progress(f"  error in {event.label}: {redactor.text(event.info.title)}")
+                elif isinstance(event, events.EngineFinished):
+                    for failure in event.failures:  # checks that judge the whole run (class-based after_run)
+                        result.add_failure(
+                            Failure(
+                                failure.operation or f"({run_pass.name} pass)",
+                                "after_run",
+                                redactor.text(failure.title),
+                                redactor.text(failure.message),
+                                "",
+                                run_pass.name,
+                            )
+                        )
                 elif isinstance(event, events.FatalError):
                     result.add_error(
                         RunError(f"{run_pass.name} pass", "Schemathesis stopped", redactor.text(repr(event.exception)))
