@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
 
-from impilo import AsyncImpilo, Impilo
+from impilo import AsyncImpilo, Impilo, OrderCreateRequestParam
 from impilo.spec import example_value
 
 # A key distinctive enough that finding it anywhere is a leak, not a coincidence.
@@ -17,6 +17,16 @@ API_KEY = "ik_test_5f1e9c7a2b8d4e60"
 BASE_URL = "http://127.0.0.1:9"  # never contacted: every test here injects a transport
 
 Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def as_body(data: dict[str, Any]) -> OrderCreateRequestParam:
+    """A create body built at run time (a rule case's), as the TypedDict `create` takes.
+
+    A literal body type-checks as is; a dict built at run time is cast, or goes through
+    `OrderCreateRequest.from_dict`, because `create` does not take any `dict[str, Any]` (that
+    would let a misspelt key in a literal through the type checker).
+    """
+    return cast(OrderCreateRequestParam, data)
 
 
 def order_json(order_id: int = 1, **changes: Any) -> dict[str, Any]:

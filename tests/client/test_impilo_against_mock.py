@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from impilo_fakes import as_body
 
 from impilo import AsyncImpilo, AuthenticationError, Impilo, NotFoundError, OrderRuleError
 from impilo_orders_api.api.orders import create_order
@@ -28,7 +29,7 @@ def client(impilo_mock_server: Any) -> Impilo:
 
 @pytest.mark.parametrize("rule_case", VALID_CASES, ids=str)
 def test_every_valid_case_is_created(client: Impilo, rule_case: Any) -> None:
-    order = client.orders.create(rule_case.body)
+    order = client.orders.create(as_body(rule_case.body))
     assert order.current_status == OrderStatus.ORDER_PLACED
     assert isinstance(order.id, int)
     assert client.orders.get(order.id).to_dict() == order.to_dict()
@@ -37,12 +38,12 @@ def test_every_valid_case_is_created(client: Impilo, rule_case: Any) -> None:
 def test_an_invalid_case_sends_nothing_so_the_server_has_no_order(client: Impilo) -> None:
     for rule_case in INVALID_CASES:
         with pytest.raises(OrderRuleError):
-            client.orders.create(rule_case.body)
+            client.orders.create(as_body(rule_case.body))
     assert client.orders.list().total == 0
 
 
 def test_create_fetch_list_iterate_void(client: Impilo) -> None:
-    created = [client.orders.create(VALID_CASES[i % len(VALID_CASES)].body) for i in range(7)]
+    created = [client.orders.create(as_body(VALID_CASES[i % len(VALID_CASES)].body)) for i in range(7)]
     assert [o.id for o in client.orders.iter(size=3)] == [o.id for o in created]
     page = client.orders.list(2, 3)
     assert (page.page, page.size, page.total, page.first, page.last) == (2, 3, 7, False, False)
@@ -71,7 +72,7 @@ def test_a_wrong_key_is_an_authentication_error(impilo_mock_server: Any) -> None
 
 async def test_async_client_end_to_end(impilo_mock_server: Any) -> None:
     async with AsyncImpilo(impilo_mock_server.api_key, base_url=impilo_mock_server.base_url) as client:
-        ids = [(await client.orders.create(VALID_CASES[1].body)).id for _ in range(5)]
+        ids = [(await client.orders.create(as_body(VALID_CASES[1].body))).id for _ in range(5)]
         assert [o.id async for o in client.orders.iter(size=2)] == ids
 
 

@@ -15,7 +15,16 @@ from typing import Any
 
 import httpx
 import pytest
-from impilo_fakes import API_KEY, BASE_URL, Recorder, make_async_client, make_client, nothing_may_be_sent, order_json
+from impilo_fakes import (
+    API_KEY,
+    BASE_URL,
+    Recorder,
+    as_body,
+    make_async_client,
+    make_client,
+    nothing_may_be_sent,
+    order_json,
+)
 
 from impilo import AsyncImpilo, Impilo, OrderRuleError
 from impilo_orders_api.api.orders import create_order
@@ -40,7 +49,7 @@ def as_model(body: dict[str, Any]) -> OrderCreateRequest:
 
 
 def _facade_dict(client: Impilo, body: dict[str, Any]) -> Any:
-    return client.orders.create(body)
+    return client.orders.create(as_body(body))
 
 
 def _facade_model(client: Impilo, body: dict[str, Any]) -> Any:
@@ -74,7 +83,7 @@ SYNC_PATHS: dict[str, Callable[[Impilo, dict[str, Any]], Any]] = {
 
 
 async def _async_facade_dict(client: AsyncImpilo, body: dict[str, Any]) -> Any:
-    return await client.orders.create(body)
+    return await client.orders.create(as_body(body))
 
 
 async def _async_facade_model(client: AsyncImpilo, body: dict[str, Any]) -> Any:
@@ -152,7 +161,7 @@ def test_a_callers_own_http_client_gets_the_check_and_the_key() -> None:
 
     recorder = Recorder(_created)
     own = httpx.Client(transport=recorder.transport)
-    Impilo(API_KEY, base_url=BASE_URL, http_client=own).orders.create(VALID_CASES[0].body)
+    Impilo(API_KEY, base_url=BASE_URL, http_client=own).orders.create(as_body(VALID_CASES[0].body))
     sent = recorder.requests[0]
     assert str(sent.url) == f"{BASE_URL}/api/v3/order" and sent.headers["Impilo-API-Key"] == API_KEY
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from impilo_fakes import API_KEY, BASE_URL, Recorder, make_async_client, make_client, order_json, page_json
+from impilo_fakes import API_KEY, BASE_URL, Recorder, as_body, make_async_client, make_client, order_json, page_json
 
 import impilo
 from impilo import AsyncImpilo, ConfigurationError, Impilo, OrderRuleError
@@ -69,7 +69,7 @@ def test_generated_client_is_an_authenticated_client_sending_the_bare_key() -> N
 
 def test_create_sends_the_body_and_returns_the_order() -> None:
     recorder = Recorder([httpx.Response(201, json=order_json(42))])
-    order = make_client(recorder).orders.create(case("docs-patient-order").body)
+    order = make_client(recorder).orders.create(as_body(case("docs-patient-order").body))
     sent = recorder.requests[0]
     assert (sent.method, str(sent.url)) == ("POST", f"{BASE_URL}/api/v3/order")
     assert sent.headers["Content-Type"] == "application/json"
@@ -78,7 +78,9 @@ def test_create_sends_the_body_and_returns_the_order() -> None:
 
 
 def test_create_accepts_the_200_the_vendor_lists() -> None:
-    order = make_client(Recorder([httpx.Response(200, json=order_json(43))])).orders.create(case("site-kits-only").body)
+    order = make_client(Recorder([httpx.Response(200, json=order_json(43))])).orders.create(
+        as_body(case("site-kits-only").body)
+    )
     assert order.id == 43
 
 
@@ -174,7 +176,7 @@ async def test_async_facade_does_the_same() -> None:
         ]
     )
     async with make_async_client(recorder) as client:
-        assert (await client.orders.create(case("docs-site-order").body)).id == 1
+        assert (await client.orders.create(as_body(case("docs-site-order").body))).id == 1
         assert (await client.orders.get(1, timeout=2.0)).id == 1
         assert (await client.orders.list(patient_id=1234)).total == 1
         await client.orders.void(1)

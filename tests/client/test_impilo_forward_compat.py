@@ -107,7 +107,15 @@ FULL_ORDER = example_value("FetchOrderResponse")
 EVERY_PATH = list(_paths(FULL_ORDER, {"$ref": "#/components/schemas/Order"}))
 NULLABLE = [p for p, s in EVERY_PATH if _allows_null(s)]
 NOT_NULLABLE = [p for p, s in EVERY_PATH if not _allows_null(s)]
-_ids = {"ids": lambda p: ".".join(map(str, p))}
+
+
+def _id(path: Path) -> str:
+    return ".".join(map(str, path))
+
+
+def raw(value: object) -> Any:
+    """A value as it came: after drift, the attribute's declared type no longer holds."""
+    return value
 
 
 def test_the_docs_full_order_parses_and_round_trips_with_no_drift() -> None:
@@ -191,14 +199,14 @@ def test_an_empty_order_and_an_order_of_nulls_parse_and_say_what_is_missing() ->
     ]
 
 
-@pytest.mark.parametrize("path", NULLABLE, **_ids)
+@pytest.mark.parametrize("path", NULLABLE, ids=_id)
 def test_a_null_where_the_spec_allows_one_parses_silently_and_round_trips(path: Path) -> None:
     payload = _replaced(FULL_ORDER, path, None)
     order, drift = _get_through_facade(payload)
     assert order.to_dict() == payload and drift == []
 
 
-@pytest.mark.parametrize("path", NOT_NULLABLE, **_ids)
+@pytest.mark.parametrize("path", NOT_NULLABLE, ids=_id)
 def test_a_null_where_the_spec_assumes_a_value_is_drift_and_round_trips(path: Path) -> None:
     payload = _replaced(FULL_ORDER, path, None)
     order, drift = _get_through_facade(payload)
@@ -207,7 +215,7 @@ def test_a_null_where_the_spec_assumes_a_value_is_drift_and_round_trips(path: Pa
     assert drift[0].endswith("got null")
 
 
-@pytest.mark.parametrize("path", [p for p, _ in EVERY_PATH], **_ids)
+@pytest.mark.parametrize("path", [p for p, _ in EVERY_PATH], ids=_id)
 def test_a_wrong_type_anywhere_is_drift_the_value_kept_as_sent(path: Path) -> None:
     wrong = _wrong_type(_value_at(FULL_ORDER, path))
     payload = _replaced(FULL_ORDER, path, wrong)
@@ -230,7 +238,7 @@ def test_a_page_with_drifted_orders_and_unknown_fields_parses() -> None:
         "listOrders: $.content[1].id: expected integer, got null",
         "listOrders: $.total: expected integer, got string '2'",
     ]
-    assert result.additional_properties["cursor"] == "abc" and result.total == "2"
+    assert result.additional_properties["cursor"] == "abc" and raw(result.total) == "2"
     assert isinstance(result.content, list) and result.content[0].current_status == "returnedToSender"
     assert result.to_dict() == page
 
@@ -243,7 +251,7 @@ def test_iteration_survives_drifted_pages() -> None:
     with pytest.warns(ResponseDriftWarning, match=r"\$\.content\[1\]\.orderItems: expected array"):
         orders = list(make_client(recorder).orders.iter())
     assert [o.current_status for o in orders] == ["returnedToSender", "availableForPickup"]
-    assert orders[1].order_items == "lots"
+    assert raw(orders[1].order_items) == "lots"
 
 
 async def test_async_facade_keeps_open_things_silent_too() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from impilo_fakes import Recorder, SleepRecorder, make_async_client, make_client, order_json, page_json
+from impilo_fakes import Recorder, SleepRecorder, as_body, make_async_client, make_client, order_json, page_json
 
 from impilo import APIConnectionError, APITimeoutError, Impilo, RateLimitError, RetryPolicy, ServerError
 from impilo._constants import DEFAULT_MAX_RETRIES, MAX_TOTAL_RETRY_WAIT
@@ -128,7 +128,7 @@ def test_connection_errors_that_persist_raise_a_connection_error() -> None:
 def test_create_is_never_retried_by_default(reply: httpx.Response | Exception) -> None:
     client, recorder, sleep = _client([reply, httpx.Response(201, json=order_json(1))])
     with pytest.raises((ServerError, RateLimitError, APIConnectionError)):
-        client.orders.create(case("docs-patient-order").body)
+        client.orders.create(as_body(case("docs-patient-order").body))
     assert len(recorder.requests) == 1 and sleep.waits == []
 
 
@@ -180,5 +180,5 @@ async def test_async_retries_and_sleeps_through_the_injected_sleep() -> None:
 async def test_async_create_is_not_retried() -> None:
     recorder = Recorder([httpx.Response(503)])
     with pytest.raises(ServerError):
-        await make_async_client(recorder).orders.create(case("docs-site-order").body)
+        await make_async_client(recorder).orders.create(as_body(case("docs-site-order").body))
     assert len(recorder.requests) == 1

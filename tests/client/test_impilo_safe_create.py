@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from fault_proxy import FaultProxy
-from impilo_fakes import SleepRecorder
+from impilo_fakes import SleepRecorder, as_body
 
 from impilo import (
     APIConnectionError,
@@ -60,7 +60,7 @@ def test_an_order_stored_before_the_answer_was_lost_is_found_not_placed_again(
 ) -> None:
     proxy, client = proxied
     proxy.faults = [fault]
-    order = client.orders.create(BODY, retry_safely=True)
+    order = client.orders.create(as_body(BODY), retry_safely=True)
     held = _orders_held(mock)
     assert len(held) == 1 and proxy.posts_forwarded == 1
     assert held[0]["id"] == order.id
@@ -74,7 +74,7 @@ def test_an_order_never_stored_is_sent_again_once(
 ) -> None:
     proxy, client = proxied
     proxy.faults = [fault]
-    order = client.orders.create(BODY, retry_safely=True)
+    order = client.orders.create(as_body(BODY), retry_safely=True)
     assert [o["id"] for o in _orders_held(mock)] == [order.id]
     assert proxy.posts_forwarded == 1
     assert proxy.lookups == 2  # looked up at once, and again after the backoff, before sending again
@@ -86,7 +86,7 @@ def test_when_the_budget_is_spent_it_fails_with_no_order_left_behind(
     proxy, client = proxied
     proxy.faults = ["503-before-store"] * 10
     with pytest.raises(ServerError, match="503"):
-        client.orders.create(BODY, retry_safely=True, max_retries=2)
+        client.orders.create(as_body(BODY), retry_safely=True, max_retries=2)
     assert _orders_held(mock) == [] and proxy.posts_forwarded == 0
 
 
@@ -97,7 +97,7 @@ def test_a_lookup_that_fails_says_the_outcome_is_unknown_and_names_the_tag(
     proxy.faults = ["drop-after-store"]
     proxy.break_lookups = True
     with pytest.raises(OrderOutcomeUnknownError) as raised:
-        client.orders.create(BODY, retry_safely=True, unique_external_id="po-4711")
+        client.orders.create(as_body(BODY), retry_safely=True, unique_external_id="po-4711")
     assert raised.value.tag == "po-4711" and "po-4711" in str(raised.value)
     assert isinstance(raised.value.__cause__, ServerError)
     held = _orders_held(mock)
@@ -108,7 +108,7 @@ def test_a_refusal_is_never_retried(proxied: tuple[FaultProxy, Impilo], mock: Mo
     proxy, client = proxied
     unknown_item = {"patient": {"id": 1234}, "orderItems": [{"item": {"id": 999_999}, "count": 1}]}
     with pytest.raises(NotFoundError) as raised:  # the mock's choice for an unknown id: 404
-        client.orders.create(unknown_item, retry_safely=True)
+        client.orders.create(as_body(unknown_item), retry_safely=True)
     assert raised.value.status_code == 404
     assert proxy.posts_forwarded == 1 and proxy.lookups == 0 and _orders_held(mock) == []
 
@@ -117,7 +117,7 @@ def test_the_callers_own_unique_id_is_the_tag(proxied: tuple[FaultProxy, Impilo]
     proxy, client = proxied
     proxy.faults = ["502-after-store"]
     body = {**BODY, "externalOrderIds": ["po-1"]}
-    order = client.orders.create(body, retry_safely=True, unique_external_id="po-1")
+    order = client.orders.create(as_body(body), retry_safely=True, unique_external_id="po-1")
     assert order.external_order_ids == ["po-1"] and len(_orders_held(mock)) == 1
 
 
@@ -128,11 +128,11 @@ def test_without_retry_safely_a_lost_answer_is_an_error_though_the_order_exists(
     proxy, client = proxied
     proxy.faults = ["slow-after-store"]
     with pytest.raises(APITimeoutError):
-        client.orders.create(BODY)
+        client.orders.create(as_body(BODY))
     assert len(_orders_held(mock)) == 1 and proxy.posts_forwarded == 1
     proxy.faults = ["drop-after-store"]
     with pytest.raises(APIConnectionError):
-        client.orders.create(BODY)
+        client.orders.create(as_body(BODY))
     assert len(_orders_held(mock)) == 2
 
 
@@ -143,5 +143,5 @@ async def test_async_safe_create_ends_with_exactly_one_order(mock: MockServer, f
         async with AsyncImpilo(
             mock.api_key, base_url=proxy.base_url, timeout=TIMEOUT, retry_policy=FAST, sleep=waits.async_sleep
         ) as client:
-            order = await client.orders.create(BODY, retry_safely=True)
+            order = await client.orders.create(as_body(BODY), retry_safely=True)
     assert [o["id"] for o in _orders_held(mock)] == [order.id]

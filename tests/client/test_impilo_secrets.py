@@ -13,6 +13,7 @@ from impilo_fakes import (
     LoopbackServer,
     Recorder,
     SleepRecorder,
+    as_body,
     make_async_client,
     make_client,
     order_json,
@@ -77,7 +78,7 @@ def test_connection_errors_never_show_the_key() -> None:
 def test_rule_errors_never_show_the_key() -> None:
     client = make_client(Recorder([]))
     with pytest.raises(OrderRuleError) as caught:
-        client.orders.create(case("both-patient-and-site").body)
+        client.orders.create(as_body(case("both-patient-and-site").body))
     assert API_KEY not in str(caught.value)
 
 
@@ -96,7 +97,7 @@ def test_no_log_line_shows_the_key(caplog: pytest.LogCaptureFixture) -> None:
     with LoopbackServer(replies) as server:
         with Impilo(API_KEY, base_url=server.base_url, sleep=SleepRecorder()) as client:
             assert client.orders.get(1).id == 1  # after one retry
-            assert client.orders.create(case("docs-patient-order").body).id == 2
+            assert client.orders.create(as_body(case("docs-patient-order").body)).id == 2
             with pytest.raises(AuthenticationError) as caught:
                 client.orders.get(1)
             logging.getLogger("impilo.test").exception("what a user logs", exc_info=caught.value)
