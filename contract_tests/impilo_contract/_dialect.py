@@ -197,6 +197,14 @@ def _error_shape(ctx: Context) -> DialectChoice:
     return DialectChoice("error-shape", question, answer)
 
 
+def _unasked(ctx: Context, needs_writes: bool, invariant: str) -> str:
+    if needs_writes and not ctx.plan.writes:
+        return "not asked (read-only run; --allow-writes asks it)"
+    if ctx.plan.settings.invariants is not None and invariant not in ctx.plan.settings.invariants:
+        return f"not asked (--invariants left out {invariant})"
+    return "not asked"
+
+
 def compile_dialect(ctx: Context) -> None:
     """Every open choice, answered from what the run saw; questions the run never asked say so."""
     by_key: dict[str, list[Outcome]] = {}
@@ -217,14 +225,14 @@ def compile_dialect(ctx: Context) -> None:
         DialectChoice(
             "unknown-id",
             "an order naming an id the server does not have: 404 or 422 (the docs document neither)",
-            _verdict(unknown[0].status) if unknown else "not asked (read-only run)",
+            _verdict(unknown[0].status) if unknown else _unasked(ctx, True, "dialect"),
             tuple(f"{o.name}: {_verdict(o.status)}" for o in unknown),
         )
     )
     for question, text in QUESTIONS.items():
         outcomes = by_key.get(f"rule:{question}", [])
         if not outcomes:
-            answer = "not asked (the rule table did not run)"
+            answer = _unasked(ctx, True, "rule_table")
         else:
             answer = _summary(outcomes, _line_counts(outcomes) if question == "line-without-count" else None)
         ctx.result.choose(DialectChoice(question, text, answer, tuple(_case_evidence(o) for o in outcomes)))
@@ -233,18 +241,20 @@ def compile_dialect(ctx: Context) -> None:
         DialectChoice(
             "void-voided",
             "voiding an order that is already voided: 204 (done, nothing changes) or 409 (conflict)",
-            _verdict(voided[0].status).replace("accepted", "done") if voided else "not asked",
+            _verdict(voided[0].status).replace("accepted", "done") if voided else _unasked(ctx, True, "void"),
         )
     )
     for key, question, _, _ in PAGE_PROBES:
         found = by_key.get(key, [])
-        ctx.result.choose(DialectChoice(key, question, _page_answer(found[0]) if found else "not asked"))
+        ctx.result.choose(
+            DialectChoice(key, question, _page_answer(found[0]) if found else _unasked(ctx, False, "dialect"))
+        )
     secret = by_key.get("secret-header-value", [])
     ctx.result.choose(
         DialectChoice(
             "secret-header-value",
             "a webhook secret a header cannot carry verbatim (blanks at both ends; assumption): refused or taken",
-            _verdict(secret[0].status) if secret else "not asked (no account-wide writes in this run)",
+            _verdict(secret[0].status) if secret else "not asked (no account-wide writes: read-only or a live server)",
         )
     )
     unknown_order = by_key.get("unknown-order", [])
@@ -252,7 +262,7 @@ def compile_dialect(ctx: Context) -> None:
         DialectChoice(
             "unknown-order",
             "a fetch of an order that does not exist: which refusal (the spec documents 400 and 404)",
-            (f"answered {unknown_order[0].status}" if unknown_order else "not asked"),
+            (f"answered {unknown_order[0].status}" if unknown_order else _unasked(ctx, False, "dialect")),
         )
     )
     zero = by_key.get("path-id-zero", [])
@@ -260,7 +270,7 @@ def compile_dialect(ctx: Context) -> None:
         DialectChoice(
             "path-id-zero",
             "a record id of 0 in the path (assumption: ids are positive): which refusal",
-            (f"answered {zero[0].status}" if zero else "not asked"),
+            (f"answered {zero[0].status}" if zero else _unasked(ctx, False, "dialect")),
         )
     )
     ctx.result.choose(_error_shape(ctx))

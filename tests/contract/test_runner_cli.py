@@ -188,7 +188,9 @@ def test_a_read_only_run_sends_no_writes(recorder: _MethodRecorder) -> None:
     assert not {"POST", "DELETE", "PUT", "PATCH"} & set(recorder.methods), sorted(set(recorder.methods))
     assert result.read_only and all(op.startswith("GET ") for op in result.operations_tested)
     assert any("rule_table skipped: read-only" in note for note in result.notes)
-    assert result.dialect["unknown-id"].answer == "not asked (read-only run)"
+    assert result.dialect["unknown-id"].answer == "not asked (read-only run; --allow-writes asks it)"
+    assert result.dialect["explicit-null"].answer == "not asked (read-only run; --allow-writes asks it)"
+    assert result.dialect["page-zero"].answer.startswith("refused (400)")  # a read: asked anyway
 
 
 def test_max_writes_caps_every_write_of_the_run(recorder: _MethodRecorder) -> None:
