@@ -1,7 +1,8 @@
 """Apply an OpenAPI Overlay 1.0 document to an OpenAPI description.
 
 Only the JSONPath subset overlays here need is supported, and anything else is refused
-loudly: `$`, `.name`, `.*`, `[*]`, `['a','b']` (one or more quoted names) and `[0]`.
+loudly: `$`, `.name`, `.*`, `[*]`, `['a','b']` (one or more quoted names) and `[0]` or `[6,7]`
+(one or more indexes).
 An `update` is deep-merged into every node the target selects (objects merge key by key,
 anything else is replaced); a `remove: true` deletes the selected nodes. A target that
 selects nothing is an error: it almost always means the spec was renamed under the overlay.
@@ -17,13 +18,13 @@ _TOKEN = re.compile(
     r"""\.(?P<name>[A-Za-z_$][\w$-]*)     # .name
       | \.\*                               # .*
       | \[\*\]                             # [*]
-      | \[(?P<index>-?\d+)\]               # [0]
+      | \[(?P<index>-?\d+(?:\s*,\s*-?\d+)*)\]  # [0], [6,7]
       | \[(?P<names>\s*'[^']*'\s*(?:,\s*'[^']*'\s*)*)\]  # ['a', 'b']
     """,
     re.VERBOSE,
 )
 
-Step = tuple[str, Any]  # ("names", [..]) | ("index", n) | ("wild", None)
+Step = tuple[str, Any]  # ("names", [..]) | ("index", [n, ..]) | ("wild", None)
 
 
 class OverlayError(ValueError):
@@ -42,7 +43,7 @@ def parse_path(path: str) -> list[Step]:
         if m.group("name") is not None:
             steps.append(("names", [m.group("name")]))
         elif m.group("index") is not None:
-            steps.append(("index", int(m.group("index"))))
+            steps.append(("index", [int(i) for i in m.group("index").split(",")]))
         elif m.group("names") is not None:
             steps.append(("names", re.findall(r"'([^']*)'", m.group("names"))))
         else:
@@ -64,8 +65,8 @@ def select(doc: Any, path: str) -> list[tuple[Any, Any]]:
             node = value(parent, key)
             if kind == "names" and isinstance(node, dict):
                 nxt.extend((node, n) for n in arg if n in node)
-            elif kind == "index" and isinstance(node, list) and -len(node) <= arg < len(node):
-                nxt.append((node, arg))
+            elif kind == "index" and isinstance(node, list):
+                nxt.extend((node, i) for i in arg if -len(node) <= i < len(node))
             elif kind == "wild" and isinstance(node, dict):
                 nxt.extend((node, k) for k in node)
             elif kind == "wild" and isinstance(node, list):

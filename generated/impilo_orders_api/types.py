@@ -78,7 +78,9 @@ class Absent:
 
 
 ABSENT = Absent()
-OPTIONAL, REQUIRED, REQUIRED_NULLABLE = 0, 1, 2
+# What a field allows: OPTIONAL may be absent or null; REQUIRED neither; REQUIRED_NULLABLE may be
+# null, not absent; NOT_NULL may be absent, not null (an optional field whose type has no null).
+OPTIONAL, REQUIRED, REQUIRED_NULLABLE, NOT_NULL = 0, 1, 2, 3
 
 
 class Masked:
@@ -186,12 +188,12 @@ def _record(owner: Any, key: str, expected: str, value: Any, in_list: bool) -> N
 def unexpected(owner: Any, key: str, value: Any, expected: str, mode: int) -> Any:
     """What to store for a field whose value is not of the expected JSON type (see the comment above)."""
     if value is ABSENT:
-        if mode != OPTIONAL:
+        if mode == REQUIRED or mode == REQUIRED_NULLABLE:
             _record(owner, key, expected, value, False)
         return None
     if value is None:
         owner._nulls = (*owner._nulls, key)
-        if mode == REQUIRED:
+        if mode == REQUIRED or mode == NOT_NULL:
             _record(owner, key, expected, value, False)
         return None
     _record(owner, key, expected, value, False)

@@ -49,6 +49,7 @@ def test_remove_and_wildcards_and_indexes() -> None:
     assert all("id" not in s["properties"] for s in result["components"]["schemas"].values())
     assert result["tags"] == [{"name": "x"}]
     assert [n for _, n in select(doc(), "$.tags[*].name")] == ["name", "name"]
+    assert [parent[key] for parent, key in select(doc(), "$.tags[1,0]")] == [{"name": "y"}, {"name": "x"}]
 
 
 @pytest.mark.parametrize(

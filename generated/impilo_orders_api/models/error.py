@@ -119,17 +119,17 @@ def _decode(d: dict[str, Any], cls: type[Error] = Error) -> Error:
     if type(v) is int:
         self.status = v
     else:
-        self.status = _unexpected(self, "status", v, "integer", _types.OPTIONAL)
+        self.status = _unexpected(self, "status", v, "integer", _types.NOT_NULL)
     v = d.pop("error", _ABSENT)
     if type(v) is str:
         self.error = v
     else:
-        self.error = _unexpected(self, "error", v, "string", _types.OPTIONAL)
+        self.error = _unexpected(self, "error", v, "string", _types.NOT_NULL)
     v = d.pop("message", _ABSENT)
     if type(v) is str:
         self.message = v
     else:
-        self.message = _unexpected(self, "message", v, "string", _types.OPTIONAL)
+        self.message = _unexpected(self, "message", v, "string", _types.NOT_NULL)
     v = d.pop("errors", _ABSENT)
     if type(v) is list:
         self.errors = [
@@ -140,7 +140,7 @@ def _decode(d: dict[str, Any], cls: type[Error] = Error) -> Error:
         ]
     else:
         self.errors = _unexpected(
-            self, "errors", v, "array of object (FieldError)", _types.OPTIONAL
+            self, "errors", v, "array of object (FieldError)", _types.NOT_NULL
         )
     self.additional_properties = d
     return self

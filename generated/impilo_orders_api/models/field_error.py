@@ -96,11 +96,11 @@ def _decode(d: dict[str, Any], cls: type[FieldError] = FieldError) -> FieldError
     if type(v) is str:
         self.field = v
     else:
-        self.field = _unexpected(self, "field", v, "string", _types.OPTIONAL)
+        self.field = _unexpected(self, "field", v, "string", _types.NOT_NULL)
     v = d.pop("message", _ABSENT)
     if type(v) is str:
         self.message = v
     else:
-        self.message = _unexpected(self, "message", v, "string", _types.OPTIONAL)
+        self.message = _unexpected(self, "message", v, "string", _types.NOT_NULL)
     self.additional_properties = d
     return self
