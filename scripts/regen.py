@@ -47,7 +47,6 @@ GENERATOR = "openapi-python-client"
 # The data package holding the views; read through impilo_spec by the client, mock and suite.
 VIEWS_PACKAGE = "impilo_spec_data"
 RECEIVED_KEY = "x-impilo-received"
-SCHEMA_REF = "#/components/schemas/"
 
 Surface = dict[str, dict[str, list[str]]]
 
@@ -106,46 +105,19 @@ def build_views(spec_path: Path = SPEC) -> dict[str, dict[str, Any]]:
     return built
 
 
-def _refs(node: Any) -> set[str]:
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            ref = item.get("$ref")
-            if isinstance(ref, str) and ref.startswith(SCHEMA_REF):
-                found.add(ref[len(SCHEMA_REF) :])
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
-
-
-def _closure(schemas: dict[str, Any], roots: set[str]) -> set[str]:
-    seen: set[str] = set()
-    todo = list(roots)
-    while todo:
-        name = todo.pop()
-        if name not in seen and name in schemas:
-            seen.add(name)
-            todo.extend(_refs(schemas[name]))
-    return seen
-
-
 def received_schemas(spec: dict[str, Any]) -> set[str]:
     """Schemas a client receives: in any response, or in the body of a webhook Impilo sends.
 
     A schema both sent and received would be typed two ways at once; the spec keeps them apart.
     """
     schemas = spec["components"]["schemas"]
-    received_roots = _refs(spec.get("components", {}).get("responses", {})) | _refs(spec.get("webhooks", {}))
-    sent_roots: set[str] = set()
+    refs = views.schema_refs
+    received_roots = refs(spec.get("components", {}).get("responses", {})) | refs(spec.get("webhooks", {}))
     for item in spec["paths"].values():
         for op in item.values():
             if isinstance(op, dict):
-                received_roots |= _refs(op.get("responses", {}))
-                sent_roots |= _refs(op.get("requestBody", {}))
-    received, sent = _closure(schemas, received_roots), _closure(schemas, sent_roots)
+                received_roots |= refs(op.get("responses", {}))
+    received, sent = views.closure(schemas, received_roots), views.request_schemas(spec)
     both = sorted((received & sent) - {name for name, s in schemas.items() if "enum" in s})
     if both:
         raise RegenError(f"schemas both sent and received (give each side its own schema): {', '.join(both)}")
@@ -235,7 +207,9 @@ def public_surface(pkg: Path) -> Surface:
                 fields = [
                     s.target.id
                     for s in node.body
-                    if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and not s.target.id.startswith("_")
+                    if isinstance(s, ast.AnnAssign)
+                    and isinstance(s.target, ast.Name)
+                    and not s.target.id.startswith("_")
                 ]
                 fields += [
                     t.id

@@ -38,6 +38,23 @@ SCALAR_KEYWORDS = (
 )  # fmt: skip
 
 
+def schema_refs(node: Any) -> set[str]:
+    """The component schemas a node of the spec names by `$ref`, at any depth."""
+    return _refs(node)
+
+
+def closure(schemas: dict[str, Any], roots: set[str]) -> set[str]:
+    """`roots` and every component schema they reach through `$ref`s."""
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name not in seen and name in schemas:
+            seen.add(name)
+            todo.extend(_refs(schemas[name]))
+    return seen
+
+
 def _refs(node: Any) -> set[str]:
     found: set[str] = set()
     stack = [node]
@@ -55,16 +72,9 @@ def _refs(node: Any) -> set[str]:
 
 def request_schemas(doc: dict[str, Any]) -> set[str]:
     """Component schemas reachable from any request body."""
-    schemas = doc["components"]["schemas"]
-    todo = [name for item in doc["paths"].values() for op in item.values() if isinstance(op, dict)
-            for name in _refs(op.get("requestBody", {}))]  # fmt: skip
-    seen: set[str] = set()
-    while todo:
-        name = todo.pop()
-        if name not in seen and name in schemas:
-            seen.add(name)
-            todo.extend(_refs(schemas[name]))
-    return seen
+    roots = {name for item in doc["paths"].values() for op in item.values() if isinstance(op, dict)
+             for name in _refs(op.get("requestBody", {}))}  # fmt: skip
+    return closure(doc["components"]["schemas"], roots)
 
 
 def _untyped_scalars(schema: Any) -> Any:
