@@ -22,6 +22,7 @@ The mock's choices where the docs leave a create body open (impilo_spec.rule_cas
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -55,9 +56,16 @@ TRACKING_CARRIER = "USPS"
 
 
 def timestamp(now: float) -> str:
-    return (
-        datetime.datetime.fromtimestamp(now, tz=datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    )
+    """`now` as ISO 8601 in UTC, to the millisecond (2026-12-01T13:25:01.123Z)."""
+    second = int(now)
+    millis = int((now - second) * 1000)
+    return f"{_second(second)}.{millis:03d}Z"
+
+
+@functools.lru_cache(maxsize=4)
+def _second(second: int) -> str:
+    # Orders created within one second share this part: formatted once, not on every create.
+    return datetime.datetime.fromtimestamp(second, tz=datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def render(order: JsonObject) -> bytes:

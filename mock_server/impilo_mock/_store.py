@@ -86,6 +86,9 @@ class OrderStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        # The last order id given out, kept here under the lock, so a create needs no query for it.
+        (last,) = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'orders'").fetchone() or (0,)
+        self._last_order_id = int(last)
         self._patient_id_floor = 0
         rows = self._db.execute("SELECT body FROM patients ORDER BY id").fetchall()
         # Created patients are few and read on every catalog look-up: kept in memory, replaced on write.
@@ -128,6 +131,7 @@ class OrderStore:
             self._db.execute("DELETE FROM patients")
             self._db.execute("DELETE FROM sqlite_sequence WHERE name = ?", ("orders",))
             self._db.execute("COMMIT")
+            self._last_order_id = 0
             self._patients = {}
             self._by_external_id = {}
 
@@ -159,10 +163,19 @@ class OrderStore:
         now = self._clock()
         patient = order.get("patient")
         patient_id = patient["id"] if patient else None
+        insert = "INSERT INTO orders (id, patient_id, status, status_changed_at, body) VALUES (?, ?, ?, ?, ?)"
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                if new_patient is not None:
+            # The next id is known here (one connection, under the lock): the order is rendered
+            # with it and written once.
+            order_id = self._last_order_id + 1
+            if new_patient is None:
+                placed = _orders.place(order, order_id, now)
+                body = render(placed)
+                # One statement: atomic by itself in autocommit mode, no transaction to open.
+                self._db.execute(insert, (order_id, patient_id, _orders.INITIAL_STATUS, now, body))
+            else:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
                     (highest,) = self._db.execute("SELECT MAX(id) FROM patients").fetchone()
                     patient_id = max(self._patient_id_floor, int(highest or 0)) + 1
                     new_patient = {**new_patient, "id": patient_id}
@@ -170,20 +183,14 @@ class OrderStore:
                         "INSERT INTO patients (id, body) VALUES (?, ?)", (patient_id, _orders.render(new_patient))
                     )
                     order["patient"] = new_patient
-                # The next id is known here (one connection, under the lock): the order is
-                # rendered with it and written once.
-                (last,) = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'orders'").fetchone() or (0,)
-                order_id = int(last) + 1
-                placed = _orders.place(order, order_id, now)
-                body = render(placed)
-                self._db.execute(
-                    "INSERT INTO orders (id, patient_id, status, status_changed_at, body) VALUES (?, ?, ?, ?, ?)",
-                    (order_id, patient_id, _orders.INITIAL_STATUS, now, body),
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+                    placed = _orders.place(order, order_id, now)
+                    body = render(placed)
+                    self._db.execute(insert, (order_id, patient_id, _orders.INITIAL_STATUS, now, body))
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+            self._last_order_id = order_id
             self._index_external_ids(order_id, order["externalOrderIds"])
             if new_patient is not None:
                 self._patients = {**self._patients, new_patient["id"]: new_patient}
