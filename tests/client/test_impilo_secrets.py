@@ -133,3 +133,22 @@ def test_a_toy_key_does_not_mangle_other_log_lines(caplog: pytest.LogCaptureFixt
     caplog.set_level(logging.INFO, logger="httpx")
     logging.getLogger("httpx").info("kept kits for key %s", "k")
     assert caplog.records[-1].getMessage() == "kept kits for key ***"
+
+
+async def test_the_key_is_in_no_httpx_clients_headers_yet_every_request_carries_it() -> None:
+    """httpx masks only Authorization in repr(headers): the key goes through an httpx.Auth flow instead."""
+    recorder = Recorder(lambda request: httpx.Response(200, json=order_json(1)))
+    sync_client, async_client = make_client(recorder), make_async_client(recorder)
+    own = httpx.Client(transport=recorder.transport)
+    adopted = Impilo(API_KEY, base_url=BASE_URL, http_client=own)
+    sync_client.orders.get(1)
+    await async_client.orders.get(1)
+    adopted.orders.get(1)
+    for http in (
+        sync_client.generated.get_httpx_client(),
+        async_client.generated.get_async_httpx_client(),
+        adopted.generated.get_httpx_client(),
+    ):
+        assert API_KEY not in repr(http.headers) and API_KEY not in str(dict(http.headers))
+        assert API_KEY not in repr(http.auth)
+    assert [r.headers["Impilo-API-Key"] for r in recorder.requests] == [API_KEY] * 3
