@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import hmac
 import inspect
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -63,6 +64,9 @@ Endpoint = Handler | ASGIApp
 
 def _path(operation_id: str) -> str:
     return impilo_spec.operation(operation_id)[1]
+
+
+_log = logging.getLogger("impilo_mock")
 
 
 class ApiKeyMiddleware:
@@ -125,6 +129,24 @@ class CreateOrder:
         await send({"type": "http.response.body", "body": rendered})
 
 
+class _MockApp(Starlette):
+    """Starlette, with the key check and the order fast paths in front of its own layers.
+
+    Every request meets the key check first; the two busiest routes are then answered without
+    Starlette's error and routing layers (they catch their own errors), the rest go through them.
+    """
+
+    def __init__(self, *, outside: list[Middleware], **kwargs: Any) -> None:
+        self.outside = outside
+        super().__init__(**kwargs)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        for middleware in reversed(self.outside):
+            stack = middleware.cls(stack, *middleware.args, **middleware.kwargs)
+        return stack
+
+
 class OrderFastPaths:
     """The two busiest order routes, answered before Starlette's routing and exception layers.
 
@@ -145,20 +167,28 @@ class OrderFastPaths:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             method = scope["method"]
-            if method == "GET":
-                tail = scope["path"].removeprefix(self.prefix)
-                if tail != scope["path"] and tail.isascii() and tail.isdigit() and len(tail) < self.max_digits:
-                    body = self.store.get(int(tail))
-                    if body is not None:
-                        headers = [_JSON_HEADER, (b"content-length", str(len(body)).encode())]
-                        await send({"type": "http.response.start", "status": 200, "headers": headers})
-                        await send({"type": "http.response.body", "body": body})
-                        return
-            elif method == "POST" and scope["path"] == self.collection:
-                try:
+            try:
+                if method == "GET":
+                    tail = scope["path"].removeprefix(self.prefix)
+                    if tail != scope["path"] and tail.isascii() and tail.isdigit() and len(tail) < self.max_digits:
+                        body = self.store.get(int(tail))
+                        if body is not None:
+                            headers = [_JSON_HEADER, (b"content-length", str(len(body)).encode())]
+                            await send({"type": "http.response.start", "status": 200, "headers": headers})
+                            await send({"type": "http.response.body", "body": body})
+                            return
+                elif method == "POST" and scope["path"] == self.collection:
                     await self.create(scope, receive, send)
-                except ApiError as exc:
-                    await api_error_response(exc)(scope, receive, send)
+                    return
+            except ApiError as exc:
+                await api_error_response(exc)(scope, receive, send)
+                return
+            except Exception as exc:
+                # These routes run outside Starlette's error layer: answer as _server_error does
+                # (the Error body, never HTML), unless the answer was already under way.
+                _log.exception("%s %s failed", method, scope["path"])
+                with contextlib.suppress(Exception):
+                    await error_response(500, f"internal error ({type(exc).__name__})")(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
@@ -414,12 +444,12 @@ def create_app(
             yield
 
     exception_handlers: Any = {ApiError: _api_error, HTTPException: _http_error, Exception: _server_error}
-    app = Starlette(
-        routes=spec_routes(handlers),
-        middleware=[
+    app = _MockApp(
+        outside=[
             Middleware(ApiKeyMiddleware, api_keys=keys),
             Middleware(OrderFastPaths, store=order_store, create=routes.create_order),
         ],
+        routes=spec_routes(handlers),
         exception_handlers=exception_handlers,
         lifespan=lifespan,
     )
