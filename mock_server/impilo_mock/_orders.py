@@ -73,6 +73,7 @@ def render(order: JsonObject) -> bytes:
     return json.dumps(order, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+_NO_COUNT = object()
 _quoted = json.encoder.encode_basestring  # the json module's own string escaping (ensure_ascii=False)
 
 
@@ -84,10 +85,37 @@ class OrderRenderer:
     are then copied, not encoded. A record is known by identity, and the renderer keeps it alive.
     """
 
+    MAX_LINES = 4096
+
     def __init__(self, records: Iterable[JsonObject]) -> None:
+        self._lines: dict[tuple[str, int, int | None], str] = {}
         self._known: dict[int, tuple[JsonObject, str]] = {
             id(record): (record, render(record).decode("utf-8")) for record in records
         }
+
+    def _line(self, entry: Any) -> str | None:
+        """An order line naming a known record, `{"item": <record>, "count": n}`, as rendered before.
+
+        Orders name the same catalog records with the same few counts over and over: each such
+        line is encoded once (at most MAX_LINES of them are kept) and its text reused.
+        """
+        if type(entry) is not dict or len(entry) != 2:
+            return None
+        record_key = "item" if "item" in entry else "kit" if "kit" in entry else None
+        if record_key is None:
+            return None
+        record, count = entry[record_key], entry.get("count", _NO_COUNT)
+        known = self._known.get(id(record))
+        if known is None or known[0] is not record or not (count is None or type(count) is int):
+            return None
+        key = (record_key, id(record), count)
+        text = self._lines.get(key)
+        if text is None:
+            if len(self._lines) >= self.MAX_LINES:
+                return None
+            count_text = "null" if count is None else str(count)
+            text = self._lines[key] = f'{{"{record_key}":{known[1]},"count":{count_text}}}'
+        return text
 
     def __call__(self, order: JsonObject) -> bytes:
         out: list[str] = []
@@ -127,8 +155,12 @@ class OrderRenderer:
                 if type(entry) is str:
                     out.append(separator + _quoted(entry))
                 else:
-                    out.append(separator)
-                    self._encode(entry, out)
+                    line = self._line(entry)
+                    if line is not None:
+                        out.append(separator + line)
+                    else:
+                        out.append(separator)
+                        self._encode(entry, out)
                 separator = ","
             out.append("]")
         elif type(value) is str:

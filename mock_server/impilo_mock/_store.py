@@ -38,7 +38,7 @@ _log = logging.getLogger("impilo_mock")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     patient_id INTEGER,
     status TEXT NOT NULL,
     status_changed_at REAL NOT NULL,
@@ -86,9 +86,10 @@ class OrderStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
-        # The last order id given out, kept here under the lock, so a create needs no query for it.
-        (last,) = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'orders'").fetchone() or (0,)
-        self._last_order_id = int(last)
+        # The last order id given out, kept here under the lock: a create needs no query for it, and
+        # no AUTOINCREMENT bookkeeping (orders are never deleted, but all at once by `clear`).
+        (last,) = self._db.execute("SELECT MAX(id) FROM orders").fetchone()
+        self._last_order_id = int(last or 0)
         self._patient_id_floor = 0
         rows = self._db.execute("SELECT body FROM patients ORDER BY id").fetchall()
         # Created patients are few and read on every catalog look-up: kept in memory, replaced on write.
@@ -129,7 +130,6 @@ class OrderStore:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM orders")
             self._db.execute("DELETE FROM patients")
-            self._db.execute("DELETE FROM sqlite_sequence WHERE name = ?", ("orders",))
             self._db.execute("COMMIT")
             self._last_order_id = 0
             self._patients = {}
