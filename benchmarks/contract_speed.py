@@ -22,6 +22,8 @@ import time
 from importlib.resources import files
 from pathlib import Path
 
+from impilo_spec import API_KEY_ENV
+
 from ._report import Goal, Section
 from ._servers import DEV_KEY, KEY_HEADER, python_server, serve
 
@@ -60,7 +62,7 @@ def _timed(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[float, 
 def _one_round(contract: str, schemathesis: str, examples: int, report_dir: str) -> tuple[float, float]:
     """(suite cases/s, bare cases/s), each against a fresh mock."""
     spec = str(files("impilo_spec_data") / "contract.json")
-    env = {**os.environ, "IMPILO_API_KEY": DEV_KEY}
+    env = {**os.environ, API_KEY_ENV: DEV_KEY}
     rates: list[float] = []
     for which in ("suite", "bare"):
         cmd, port = python_server("mock")

@@ -24,6 +24,8 @@ OTHER_WAY = {
     "new-patient": "refused (422)",
     "non-positive-count": "accepted (200)",
     "coerced-type": "accepted (200)",
+    "unknown-enum": "accepted (200)",
+    "note-without-text": "accepted (200)",
     "void-voided": "refused (409)",
     "page-zero": "read (200): the page says page 1",
     "orders-page-size-over": "read (200): the page says page 1, size 250",

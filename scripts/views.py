@@ -10,7 +10,8 @@
 
 "Relaxed" undoes this project's assumptions about responses: a schema marked
 `x-impilo-assumed-sent` loses its `required` list and each of those fields may be null again,
-as the docs render them. The contract suite judges servers by the two relaxed views only.
+as the docs render them; a schema marked `x-impilo-assumed-shape` (the Error body, which the
+docs do not give at all) takes any JSON value. The contract suite judges servers by the two relaxed views only.
 
 Why the docs view drops the scalar constraints of requests (types, formats, enums, bounds of
 strings, numbers and booleans, in bodies and query parameters): the docs give each field's type,
@@ -28,6 +29,7 @@ from typing import Any
 from overlay import apply_overlay
 
 ASSUMED_SENT = "x-impilo-assumed-sent"
+ASSUMED_SHAPE = "x-impilo-assumed-shape"
 SERVER_KEY = "x-impilo-server"
 VIEW_NAMES = ("openapi", "contract", "docs", "accept")
 SCHEMA_REF = "#/components/schemas/"
@@ -129,9 +131,14 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def relaxed(doc: dict[str, Any]) -> dict[str, Any]:
-    """`doc` with every response field this project assumes is sent made optional and nullable again."""
+    """`doc` with every response field this project assumes is sent made optional and nullable again,
+    and every shape it assumes whole (the Error body) allowed to be any JSON value."""
     doc = copy.deepcopy(doc)
-    for schema in doc["components"]["schemas"].values():
+    schemas = doc["components"]["schemas"]
+    for name, schema in schemas.items():
+        if isinstance(schema, dict) and ASSUMED_SHAPE in schema:
+            schemas[name] = {key: schema[key] for key in ("description", ASSUMED_SHAPE) if key in schema}
+    for schema in schemas.values():
         if not isinstance(schema, dict) or ASSUMED_SENT not in schema:
             continue
         properties = schema.get("properties", {})

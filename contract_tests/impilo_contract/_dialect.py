@@ -61,6 +61,7 @@ OPEN_RULE_ANSWERS: dict[str, tuple[str, ...]] = {
     "page-from-one": ("page-zero",),
     "page-size": ("orders-page-size-over", "items-page-size-over", "page-size-zero"),
     "header-value": ("secret-header-value",),
+    "note-has-text": ("note-without-text",),
 }
 CREATE_SECRET = label_of("createWebhookSecret")
 UPDATE_SECRET = label_of("updateWebhookSecret")

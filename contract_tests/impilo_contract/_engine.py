@@ -66,7 +66,6 @@ SECURITY_SCHEME = "ImpiloApiKey"
 # Share of generated ids drawn from ids known to exist; the rest stay random so "unknown id" paths get tested too.
 KNOWN_ID_PROBABILITY = 0.9
 KNOWN_FILTER_PROBABILITY = 0.5
-PASSES = ("accept", "docs")
 # Negative data comes from coverage and fuzzing: examples are valid by construction, and the
 # stateful phase follows links of successful responses.
 DOCS_PASS_PHASES = ("coverage", "fuzzing")

@@ -374,6 +374,7 @@ class OtherDialect(Rewrite):
     - a line without a count gets a count of 1; a count of zero or less is taken as 1;
     - a value of another JSON type that reads as the right one is taken (`"10"` for 10);
     - an unknown shipping option is taken as `standard`;
+    - a note without its text is taken, as an empty note;
     - a webhook secret with blanks at its ends is taken, trimmed;
     - voiding a voided order is 409, not 204;
     - page 0 is read as page 1; a page size over the maximum is clamped to it, and 0 is the default;
@@ -423,6 +424,9 @@ class OtherDialect(Rewrite):
             data["externalOrderIds"] = [str(v) if isinstance(v, int) else v for v in data["externalOrderIds"]]
         if data.get("shippingOption") not in (None, *SHIPPING_OPTIONS):
             data["shippingOption"] = SHIPPING_OPTIONS[0]
+        for note in data.get("orderNotes") or []:
+            if isinstance(note, dict) and "note" not in note:
+                note["note"] = ""  # a note without its text is taken, as an empty one
         return scope, _with_body(scope, data)
 
     def _paging(self, scope: Scope, maximum: int | None) -> bytes:

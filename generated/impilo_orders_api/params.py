@@ -59,9 +59,9 @@ class OrderKitRequestParam(TypedDict, total=False):
 
 
 class OrderNoteRequestParam(TypedDict, total=False):
-    """A note to attach to a new order."""
+    """A note to attach to a new order. That a note has its text is this project's assumption (the rules overlay)."""
 
-    note: Required[str]
+    note: str
 
 
 class OrderStatusFullWebhookTestParam(TypedDict, total=False):

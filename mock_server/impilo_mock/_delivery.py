@@ -110,7 +110,6 @@ def _order_event_types() -> tuple[str, str]:
 
 
 ORDER_STATUS_EVENT, ORDER_STATUS_FULL_EVENT = _order_event_types()
-ORDER_EVENT_TYPES = (ORDER_STATUS_EVENT, ORDER_STATUS_FULL_EVENT)
 
 
 def now_ms() -> int:

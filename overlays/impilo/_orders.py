@@ -20,7 +20,7 @@ from impilo_orders_api.params import OrderCreateRequestParam
 
 from ._pagination import walk_pages, walk_pages_async
 from ._resource import Call, TimeoutArg, build, decode, listed
-from ._retry import RetryBudget
+from ._retry import RetryBudget, logger
 from ._safe_create import SafeCreate, create_safely, create_safely_async, new_tag, tagged
 from .rules import check_order
 from .spec import parameter_schema
@@ -71,11 +71,24 @@ def void_call(order_id: int) -> Call[None]:
 
 
 def _first_tagged(page: OrderPage, tag: str) -> Order | None:
-    """The order carrying `tag`, filtered here too: a server may ignore the list's filter."""
-    for order in page.content if isinstance(page.content, list) else []:
-        if isinstance(order, Order) and isinstance(order.external_order_ids, list) and tag in order.external_order_ids:
-            return order
-    return None
+    """The order carrying `tag`, filtered here too: a server may ignore the list's filter.
+
+    More than one means the server stored the create twice (it can only happen to a server that
+    stores an order later than the client's second look-up): the first is returned, and said.
+    """
+    found = [
+        order
+        for order in (page.content if isinstance(page.content, list) else [])
+        if isinstance(order, Order) and isinstance(order.external_order_ids, list) and tag in order.external_order_ids
+    ]
+    if len(found) > 1:
+        logger.warning(
+            "safe create %s: %d orders carry the tag (ids %s); returning the first",
+            tag,
+            len(found),
+            ", ".join(str(order.id) for order in found),
+        )
+    return found[0] if found else None
 
 
 def _safe_plan(client: Impilo | AsyncImpilo, tag: str, max_retries: int | None) -> SafeCreate:

@@ -51,6 +51,7 @@ QUESTIONS: dict[str, str] = {
     "coerced-type": "a value of another JSON type that reads as the right one (the string '10' for 10)",
     "out-of-range": "an id or count beyond its integer format (int64, int32)",
     "unknown-enum": "a value of a closed request enumeration that the spec does not list",
+    "note-without-text": "an order note without its `note` text",
 }
 
 
@@ -340,6 +341,14 @@ OPEN_CASES: tuple[RuleCase, ...] = (
         {"patient": _patient(), "orderItems": _items((SEEDED_ITEM_IDS[0], 2**31))},
         rule="format",
         path="$.orderItems[0].count",
+    ),
+    _open(
+        "note-without-text",
+        "note-without-text",
+        "assumption (a note carries its text)",
+        {"patient": _patient(), "orderItems": ITEM, "orderNotes": [{}]},
+        rule="note-has-text",
+        path="$.orderNotes[0]",
     ),
     _open(
         "unknown-shipping-option",

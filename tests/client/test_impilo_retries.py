@@ -10,7 +10,7 @@ import httpx
 import pytest
 from impilo_fakes import Recorder, SleepRecorder, as_body, make_async_client, make_client, order_json, page_json
 
-from impilo import APIConnectionError, APITimeoutError, Impilo, RateLimitError, RetryPolicy, ServerError
+from impilo import APIConnectionError, APIStatusError, APITimeoutError, Impilo, RateLimitError, RetryPolicy, ServerError
 from impilo._constants import DEFAULT_MAX_RETRIES, MAX_TOTAL_RETRY_WAIT
 from impilo._retry import parse_retry_after
 from impilo_spec.rule_cases import case
@@ -42,8 +42,9 @@ def test_get_retries_each_retryable_status(status: int) -> None:
 @pytest.mark.parametrize("status", [400, 401, 404, 409, 500, 501])
 def test_other_statuses_are_not_retried(status: int) -> None:
     client, recorder, sleep = _client([httpx.Response(status)])
-    with pytest.raises(Exception):  # noqa: B017 - the mapping is tested elsewhere; here: one request only
+    with pytest.raises(APIStatusError) as raised:  # which subclass is test_impilo_errors' business
         client.orders.get(1)
+    assert raised.value.status_code == status
     assert len(recorder.requests) == 1 and sleep.waits == []
 
 

@@ -16,7 +16,7 @@ from impilo_spec.rule_cases import CASES, case
 from impilo_spec.rule_cases import REFUSED_CASES as INVALID_CASES
 from impilo_spec.rule_cases import SENT_CASES as VALID_CASES
 
-BODY_RULES = {"one-recipient", "has-content", "identified-by-id", "positive-id", "positive-count"}
+BODY_RULES = {"one-recipient", "has-content", "identified-by-id", "positive-id", "positive-count", "note-has-text"}
 PARAMETER_RULES = {"page-from-one", "page-size", "positive-id"}
 WEBHOOK_RULES = {"header-value"}
 

@@ -145,3 +145,19 @@ async def test_async_safe_create_ends_with_exactly_one_order(mock: MockServer, f
         ) as client:
             order = await client.orders.create(as_body(BODY), retry_safely=True)
     assert [o["id"] for o in _orders_held(mock)] == [order.id]
+
+
+def test_two_orders_under_one_tag_are_said_not_hidden(
+    proxied: tuple[FaultProxy, Impilo], mock: MockServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A server that stored the first create late: the look-up finds two; the first is returned, and logged."""
+    proxy, client = proxied
+    body = {**BODY, "externalOrderIds": ["po-twice"]}
+    Impilo(mock.api_key, base_url=mock.base_url).orders.create(as_body(body))  # stored earlier, answer lost
+    Impilo(mock.api_key, base_url=mock.base_url).orders.create(as_body(body))
+    proxy.faults = ["503-before-store"]
+    with caplog.at_level("WARNING", logger="impilo"):
+        order = client.orders.create(as_body(body), retry_safely=True, unique_external_id="po-twice")
+    first = _orders_held(mock)[0]
+    assert order.id == first["id"] and proxy.posts_forwarded == 0
+    assert any("2 orders carry the tag" in record.getMessage() for record in caplog.records)

@@ -29,6 +29,7 @@ CHOICES = {
     "coerced-type": 422,
     "out-of-range": 422,
     "unknown-enum": 422,
+    "note-without-text": 422,
 }
 
 

@@ -135,17 +135,14 @@ class OrderCreateRequest:
         except (TypeError, ValueError, AttributeError, KeyError):
             self.order_kits = order_kits
         order_notes = d.pop("orderNotes", UNSET)
-        try:
-            self.order_notes = (
-                [
-                    OrderNoteRequest.from_dict(item) if isinstance(item, dict) else item
-                    for item in order_notes
-                ]
-                if isinstance(order_notes, list)
-                else order_notes
-            )
-        except (TypeError, ValueError, AttributeError, KeyError):
-            self.order_notes = order_notes
+        self.order_notes = (
+            [
+                OrderNoteRequest.from_dict(item) if isinstance(item, dict) else item
+                for item in order_notes
+            ]
+            if isinstance(order_notes, list)
+            else order_notes
+        )
         shipping_option = d.pop("shippingOption", UNSET)
         self.shipping_option = (
             ShippingOption.from_value(shipping_option)

@@ -7,31 +7,34 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="OrderNoteRequest")
 
 
 @_attrs_define
 class OrderNoteRequest:
-    """A note to attach to a new order.
+    """A note to attach to a new order. That a note has its text is this project's assumption (the rules overlay).
 
     Attributes:
-        note (str): The text of the note.
+        note (str | Unset): The text of the note.
     """
 
-    note: str
+    note: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["note"] = self.note
+        if self.note is not UNSET:
+            field_dict["note"] = self.note
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = {**src_dict}
         self = cls.__new__(cls)
-        self.note = d.pop("note")
+        self.note = d.pop("note", UNSET)
         # Only unknown keys are left in d; an empty d would still hold a table sized for every field.
         self.additional_properties = d or {}
         return self
